@@ -1,0 +1,265 @@
+package dev.openhands.runtime.gateway;
+
+import dev.openhands.runtime.gateway.config.GatewayConfig;
+import dev.openhands.runtime.gateway.failure.ErrorResponses;
+import dev.openhands.runtime.gateway.failure.GatewayFailure;
+import dev.openhands.runtime.gateway.ops.HealthCheck;
+import dev.openhands.runtime.gateway.proxy.ConnectFailureAnswer;
+import dev.openhands.runtime.gateway.proxy.ForwardedHeaders;
+import dev.openhands.runtime.gateway.proxy.HttpForwarder;
+import dev.openhands.runtime.gateway.proxy.RequestFacts;
+import dev.openhands.runtime.gateway.proxy.Upstream;
+import dev.openhands.runtime.gateway.proxy.UpstreamConnectFailed;
+import dev.openhands.runtime.gateway.proxy.WebSocketProxy;
+import dev.openhands.runtime.gateway.registry.RouteCache;
+import dev.openhands.runtime.gateway.registry.SandboxRoute;
+import dev.openhands.runtime.gateway.routing.AddressParse;
+import dev.openhands.runtime.gateway.routing.RuntimeAddress;
+import dev.openhands.runtime.gateway.routing.RuntimeAddressParser;
+import dev.openhands.runtime.gateway.security.OriginVerifier;
+import dev.openhands.runtime.gateway.security.Ownership;
+import dev.openhands.runtime.gateway.security.SecurityHeaders;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.net.URI;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every request walks the same short chain of named steps, in the order of the behaviour table:
+ * {@code healthCheck} (row 1), {@code verifyOrigin} (2), {@code parseAddress} (3, 4), then for runtime
+ * addresses {@code resolveRoute} (5, 6, 16), {@code checkOwnership} (7) and {@code forwardToSandbox}
+ * (8-13, with one re-resolve on a moved task, row 9); other requests go to {@code forwardToApp} (15).
+ * A step that answers itself fails with a {@link GatewayFailure}; {@link #answer} renders it once.
+ */
+public final class RequestPipeline implements Handler<HttpServerRequest> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RequestPipeline.class);
+  private static final Consumer<MultiMap> NO_DECORATION = headers -> {};
+  private static final Consumer<MultiMap> SANDBOX_RESPONSE = headers -> {
+    SecurityHeaders.addMissing(headers);
+    SecurityHeaders.rewriteSetCookies(headers);
+  };
+
+  private final HealthCheck health;
+  private final OriginVerifier origin;
+  private final RouteCache routes;
+  private final Ownership ownership;
+  private final ForwardedHeaders forwardedHeaders;
+  private final HttpForwarder http;
+  private final WebSocketProxy webSocket;
+  private final URI app;
+
+  RequestPipeline(GatewayConfig config, HealthCheck health, RouteCache routes, HttpForwarder http,
+      WebSocketProxy webSocket) {
+    this.health = health;
+    this.origin = new OriginVerifier(config.originVerifySecrets(), config.originVerifyRequired());
+    this.routes = routes;
+    this.ownership = new Ownership(config.runtimeAuth());
+    this.forwardedHeaders = new ForwardedHeaders(config.stripCookies());
+    this.http = http;
+    this.webSocket = webSocket;
+    this.app = config.appUpstream();
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    request.pause();
+    try {
+      route(request);
+    } catch (GatewayFailure failure) {
+      answer(request, failure, false);
+    }
+  }
+
+  private void route(HttpServerRequest request) {
+    String host = request.getHeader("Host");
+    String uri = originForm(request.uri());
+    AddressParse address = RuntimeAddressParser.parse(host, uri);
+    if (address instanceof AddressParse.NotRuntime && HealthCheck.matches(request)) {
+      request.resume();
+      health.answer(request);
+      return;
+    }
+    boolean verified = verifyOrigin(request);
+    RequestFacts facts = new RequestFacts(newRequestId(), verified, peerAddress(request), request.scheme(), host);
+    if (address instanceof AddressParse.Malformed malformed) {
+      throw new RuntimeFailure(400, malformed.reason());
+    }
+    if (address instanceof AddressParse.Runtime runtime) {
+      routeToSandbox(request, runtime.address(), facts);
+    } else {
+      forwardToApp(request, uri, facts);
+    }
+  }
+
+  /** Row 2: refuses requests that did not come through CloudFront; returns whether the header verified. */
+  private boolean verifyOrigin(HttpServerRequest request) {
+    boolean verified = origin.verifies(request.getHeader(OriginVerifier.HEADER));
+    if (!verified && origin.required()) {
+      throw new GatewayFailure(403, "requests must come through the CDN");
+    }
+    return verified;
+  }
+
+  private void routeToSandbox(HttpServerRequest request, RuntimeAddress address, RequestFacts facts) {
+    Context context = Vertx.currentContext();
+    resolveRoute(address, context)
+        .map(route -> checkOwnership(route, request, facts))
+        .compose(route -> forwardToSandbox(request, address, route, facts)
+            .recover(err -> err instanceof UpstreamConnectFailed
+                ? retryOnMovedTask(request, address, route, facts, context)
+                : Future.failedFuture(err)))
+        .onFailure(err -> failRuntime(request, err));
+  }
+
+  /** Rows 5, 6 and 16: the cached route; unknown is 404, known but not running is 409. */
+  private Future<SandboxRoute.Running> resolveRoute(RuntimeAddress address, Context context) {
+    return Future.fromCompletionStage(routes.get(address.conversationId()), context)
+        .recover(err -> Future.failedFuture(
+            new RuntimeFailure(503, "the sandbox registry is unavailable, try again shortly")))
+        .map(route -> {
+          if (route instanceof SandboxRoute.Running running) {
+            return running;
+          }
+          if (route instanceof SandboxRoute.NotRunning notRunning) {
+            throw new RuntimeFailure(409, "the sandbox is " + notRunning.status().toLowerCase(Locale.ROOT)
+                + ", not running");
+          }
+          throw new RuntimeFailure(404, "no sandbox for this conversation");
+        });
+  }
+
+  /** Row 7. The identity is the one CloudFront's sign-in set, trusted only on origin-verified requests. */
+  private SandboxRoute.Running checkOwnership(SandboxRoute.Running route, HttpServerRequest request,
+      RequestFacts facts) {
+    String userId = facts.originVerified() ? request.getHeader("X-Cognito-User-Id") : null;
+    try {
+      ownership.check(route, userId);
+    } catch (GatewayFailure failure) {
+      throw new RuntimeFailure(failure.status(), failure.detail());
+    }
+    return route;
+  }
+
+  private Future<Void> forwardToSandbox(HttpServerRequest request, RuntimeAddress address,
+      SandboxRoute.Running route, RequestFacts facts) {
+    Upstream upstream = new Upstream(route.taskIp(), address.port(), address.upstreamUri(), true);
+    if (WebSocketProxy.isUpgrade(request)) {
+      MultiMap headers = forwardedHeaders.forWebSocket(request.headers(), facts, upstream);
+      return webSocket.proxy(request, upstream, headers, SANDBOX_RESPONSE);
+    }
+    MultiMap headers = forwardedHeaders.forRequest(request.headers(), facts, upstream);
+    return http.forward(request, upstream, headers, SANDBOX_RESPONSE);
+  }
+
+  /**
+   * Row 9: the cached address refused the connection, so the task may have moved. Drop that route, read
+   * the registry once more, and try again on a new address; nothing was sent, so the retry is safe.
+   */
+  private Future<Void> retryOnMovedTask(HttpServerRequest request, RuntimeAddress address,
+      SandboxRoute.Running stale, RequestFacts facts, Context context) {
+    routes.invalidateIf(address.conversationId(), stale);
+    return resolveRoute(address, context).compose(fresh -> fresh.taskIp().equals(stale.taskIp())
+        ? Future.failedFuture(new UpstreamConnectFailed(stale.taskIp() + ":" + address.port(),
+            new IllegalStateException("connection refused")))
+        : forwardToSandbox(request, address, checkOwnership(fresh, request, facts), facts));
+  }
+
+  /** Row 15: everything that is not a runtime address goes to the app, when there is one. */
+  private void forwardToApp(HttpServerRequest request, String uri, RequestFacts facts) {
+    if (app == null) {
+      throw new GatewayFailure(404, "not found");
+    }
+    Upstream upstream = new Upstream(app.getHost(), appPort(), uri, false);
+    Future<Void> exchange;
+    if (WebSocketProxy.isUpgrade(request)) {
+      exchange = webSocket.proxy(request, upstream, forwardedHeaders.forWebSocket(request.headers(), facts, upstream),
+          NO_DECORATION);
+    } else {
+      exchange = http.forward(request, upstream, forwardedHeaders.forRequest(request.headers(), facts, upstream),
+          NO_DECORATION);
+    }
+    exchange.onFailure(err -> answer(request, err instanceof UpstreamConnectFailed
+        ? new GatewayFailure(502, "the app is not reachable")
+        : asFailure(err), false));
+  }
+
+  private void failRuntime(HttpServerRequest request, Throwable err) {
+    if (err instanceof UpstreamConnectFailed) {
+      LOG.debug("sandbox unreachable: {}", err.getMessage());
+      if (ConnectFailureAnswer.isCorsProbe(request.headers())) {
+        request.resume();
+        HttpServerResponse response = request.response().setStatusCode(204).putHeader("Cache-Control", "no-store");
+        SecurityHeaders.addMissing(response.headers());
+        response.end();
+        return;
+      }
+      answer(request, new GatewayFailure(502, "the app in the sandbox is not accepting connections on this port"),
+          true);
+      return;
+    }
+    answer(request, asFailure(err), err instanceof RuntimeFailure || err instanceof GatewayFailure);
+  }
+
+  private static GatewayFailure asFailure(Throwable err) {
+    if (err instanceof GatewayFailure failure) {
+      return failure;
+    }
+    LOG.warn("request failed: {}", err.toString());
+    return new GatewayFailure(502, "the upstream failed");
+  }
+
+  /** Renders a failure once; runtime answers get the same security headers as the sandbox's own. */
+  private static void answer(HttpServerRequest request, GatewayFailure failure, boolean runtime) {
+    request.resume();
+    if (runtime || failure instanceof RuntimeFailure) {
+      SecurityHeaders.addMissing(request.response().headers());
+    }
+    ErrorResponses.send(request, failure);
+  }
+
+  private int appPort() {
+    if (app.getPort() > 0) {
+      return app.getPort();
+    }
+    return "https".equalsIgnoreCase(app.getScheme()) ? 443 : 80;
+  }
+
+  /** The path and query of a request target, also when it arrived in absolute form. */
+  static String originForm(String uri) {
+    if (uri.startsWith("/")) {
+      return uri;
+    }
+    int scheme = uri.indexOf("://");
+    if (scheme < 0) {
+      return "/";
+    }
+    int path = uri.indexOf('/', scheme + 3);
+    return path < 0 ? "/" : uri.substring(path);
+  }
+
+  private static String peerAddress(HttpServerRequest request) {
+    return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+  }
+
+  private static String newRequestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+  }
+
+  /** A failure on a runtime address: answered with the runtime security headers. */
+  static final class RuntimeFailure extends GatewayFailure {
+    RuntimeFailure(int status, String detail) {
+      super(status, detail);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.openhands.runtime.gateway.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/** Reads typed values from an environment map; each failure is a {@link ConfigException} naming the variable. */
+final class EnvReader {
+
+  private final Map<String, String> env;
+
+  EnvReader(Map<String, String> env) {
+    this.env = env;
+  }
+
+  /** The trimmed value, or {@code null} when unset or blank. */
+  String optional(String name) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    return value.trim();
+  }
+
+  String string(String name, String defaultValue) {
+    String value = optional(name);
+    return value == null ? defaultValue : value;
+  }
+
+  String required(String name) {
+    String value = optional(name);
+    if (value == null) {
+      throw new ConfigException(name + ": not set (expected: a value)");
+    }
+    return value;
+  }
+
+  int port(String name, int defaultValue) {
+    int port = integer(name, defaultValue);
+    if (port < 1 || port > 65535) {
+      throw new ConfigException(name + ": " + port + " (expected: a port from 1 to 65535)");
+    }
+    return port;
+  }
+
+  int positiveInt(String name, int defaultValue) {
+    int value = integer(name, defaultValue);
+    if (value <= 0) {
+      throw new ConfigException(name + ": " + value + " (expected: > 0)");
+    }
+    return value;
+  }
+
+  private int integer(String name, int defaultValue) {
+    String value = optional(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name + ": '" + value + "' (expected: a whole number)");
+    }
+  }
+
+  Duration positiveDuration(String name, String defaultValue) {
+    String value = string(name, defaultValue);
+    Duration d;
+    try {
+      d = Durations.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name + ": '" + value + "' (" + e.getMessage() + ")");
+    }
+    if (d.isZero()) {
+      throw new ConfigException(name + ": '" + value + "' (expected: > 0)");
+    }
+    return d;
+  }
+
+  <E extends Enum<E>> E choice(String name, Class<E> type, String defaultValue) {
+    String value = string(name, defaultValue);
+    try {
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      StringBuilder allowed = new StringBuilder();
+      for (E option : type.getEnumConstants()) {
+        allowed.append(allowed.length() == 0 ? "" : " or ").append(option.name().toLowerCase(Locale.ROOT));
+      }
+      throw new ConfigException(name + ": '" + value + "' (expected: " + allowed + ")");
+    }
+  }
+
+  /** An {@code http://host:port} address, or {@code null} when unset. */
+  URI httpUri(String name) {
+    String value = optional(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(value);
+      boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+      if (!http || uri.getHost() == null) {
+        throw new ConfigException(name + ": '" + value + "' (expected: http://host:port)");
+      }
+      String path = uri.getRawPath();
+      if (path != null && !path.isEmpty() && !path.equals("/") || uri.getRawQuery() != null) {
+        throw new ConfigException(name + ": '" + value + "' (expected: http://host:port without a path)");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new ConfigException(name + ": '" + value + "' (expected: http://host:port)");
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package dev.openhands.runtime.gateway.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Everything the gateway is configured with, read once from the environment and validated as a whole.
+ * Each bad value fails {@link #fromEnv(Map)} with a {@link ConfigException} whose message names the
+ * variable. {@link #toString()} never shows the origin secrets.
+ *
+ * @param bindAddress address the listeners bind to ({@code BIND_ADDRESS}, default all interfaces)
+ * @param gatewayPort listener for ALB traffic
+ * @param adminPort listener for metrics, never exposed through the ALB
+ * @param sandboxTable DynamoDB table holding the sandbox registry
+ * @param awsRegion region of the table, or {@code null} for the SDK's default chain
+ * @param dynamoDbEndpoint endpoint override (DynamoDB Local), or {@code null}
+ * @param originVerifySecrets accepted {@code X-Origin-Verify} values (one, or two during rotation)
+ * @param originVerifyRequired whether requests without a valid origin header are refused
+ * @param appUpstream the OpenHands app that gets every non-runtime request, or {@code null}
+ * @param runtimeAuth who may open a runtime address
+ * @param cognitoIssuer issuer of the id tokens to verify, or {@code null}
+ * @param cognitoClientId audience of the id tokens to verify, or {@code null}
+ * @param routeRefresh age after which a cached route is re-read in the background on its next use
+ * @param routeMaxStale age after which a route that could not be re-read is dropped
+ * @param routeNegativeTtl how long an unknown or not-running conversation is remembered
+ * @param routeCacheMax maximum number of cached routes
+ * @param registryTimeout limit on one registry call
+ * @param activityInterval at most one {@code last_activity_at} write per conversation per interval
+ * @param upstreamConnectTimeout connect limit toward sandboxes and the app
+ * @param upstreamIdleTimeout idle limit of one HTTP exchange toward sandboxes and the app
+ * @param webSocketIdleTimeout a WebSocket without frames for this long is closed
+ * @param sandboxMaxConnections in-flight requests plus open WebSockets allowed per sandbox
+ * @param stripCookies cookie names never forwarded to sandboxes
+ * @param drainDelay after SIGTERM, how long new connections are still served
+ * @param drainTimeout after SIGTERM, the limit on the whole shutdown
+ */
+public record GatewayConfig(
+    String bindAddress,
+    int gatewayPort,
+    int adminPort,
+    String sandboxTable,
+    String awsRegion,
+    URI dynamoDbEndpoint,
+    List<String> originVerifySecrets,
+    boolean originVerifyRequired,
+    URI appUpstream,
+    RuntimeAuth runtimeAuth,
+    String cognitoIssuer,
+    String cognitoClientId,
+    Duration routeRefresh,
+    Duration routeMaxStale,
+    Duration routeNegativeTtl,
+    int routeCacheMax,
+    Duration registryTimeout,
+    Duration activityInterval,
+    Duration upstreamConnectTimeout,
+    Duration upstreamIdleTimeout,
+    Duration webSocketIdleTimeout,
+    int sandboxMaxConnections,
+    Set<String> stripCookies,
+    Duration drainDelay,
+    Duration drainTimeout) {
+
+  /** Secrets shorter than this are refused: the origin header is the only proof that CloudFront sent a request. */
+  public static final int MIN_SECRET_LENGTH = 16;
+
+  public GatewayConfig {
+    originVerifySecrets = List.copyOf(originVerifySecrets);
+    stripCookies = Set.copyOf(stripCookies);
+    if (originVerifyRequired && originVerifySecrets.isEmpty()) {
+      throw new ConfigException("ORIGIN_VERIFY_SECRET: not set (expected: a value while ORIGIN_VERIFY=required)");
+    }
+    if (originVerifySecrets.size() > 2) {
+      throw new ConfigException("ORIGIN_VERIFY_SECRET: " + originVerifySecrets.size()
+          + " values (expected: one, or two separated by a comma during rotation)");
+    }
+    for (String secret : originVerifySecrets) {
+      if (secret.length() < MIN_SECRET_LENGTH) {
+        throw new ConfigException("ORIGIN_VERIFY_SECRET: a value of " + secret.length()
+            + " characters (expected: at least " + MIN_SECRET_LENGTH + ")");
+      }
+    }
+    if ((cognitoIssuer == null) != (cognitoClientId == null)) {
+      throw new ConfigException((cognitoIssuer == null ? "COGNITO_ISSUER" : "COGNITO_CLIENT_ID")
+          + ": not set (expected: COGNITO_ISSUER and COGNITO_CLIENT_ID set together)");
+    }
+    if (routeRefresh.compareTo(routeMaxStale) >= 0) {
+      throw new ConfigException("ROUTE_REFRESH: " + Durations.format(routeRefresh)
+          + " (expected: < ROUTE_MAX_STALE, " + Durations.format(routeMaxStale) + ")");
+    }
+    if (drainDelay.compareTo(drainTimeout) >= 0) {
+      throw new ConfigException("DRAIN_DELAY: " + Durations.format(drainDelay)
+          + " (expected: < DRAIN_TIMEOUT, " + Durations.format(drainTimeout) + ")");
+    }
+    if (gatewayPort == adminPort) {
+      throw new ConfigException("ADMIN_PORT: " + adminPort + " (expected: a port other than GATEWAY_PORT)");
+    }
+  }
+
+  /** Reads and validates the configuration from environment variables. */
+  public static GatewayConfig fromEnv(Map<String, String> env) {
+    EnvReader in = new EnvReader(env);
+    boolean originVerifyRequired = switch (in.string("ORIGIN_VERIFY", "required").toLowerCase(Locale.ROOT)) {
+      case "required" -> true;
+      case "disabled" -> false;
+      default -> throw new ConfigException(
+          "ORIGIN_VERIFY: '" + in.optional("ORIGIN_VERIFY") + "' (expected: required or disabled)");
+    };
+    return new GatewayConfig(
+        in.string("BIND_ADDRESS", "0.0.0.0"),
+        in.port("GATEWAY_PORT", 8080),
+        in.port("ADMIN_PORT", 9090),
+        tableName(in.required("SANDBOX_TABLE")),
+        in.optional("AWS_REGION"),
+        in.httpUri("DYNAMODB_ENDPOINT"),
+        list(in.optional("ORIGIN_VERIFY_SECRET")),
+        originVerifyRequired,
+        in.httpUri("APP_UPSTREAM"),
+        in.choice("RUNTIME_AUTH", RuntimeAuth.class, "owner"),
+        in.optional("COGNITO_ISSUER"),
+        in.optional("COGNITO_CLIENT_ID"),
+        in.positiveDuration("ROUTE_REFRESH", "10s"),
+        in.positiveDuration("ROUTE_MAX_STALE", "5m"),
+        in.positiveDuration("ROUTE_NEGATIVE_TTL", "2s"),
+        in.positiveInt("ROUTE_CACHE_MAX", 100_000),
+        in.positiveDuration("REGISTRY_TIMEOUT", "2s"),
+        in.positiveDuration("ACTIVITY_INTERVAL", "60s"),
+        in.positiveDuration("UPSTREAM_CONNECT_TIMEOUT", "5s"),
+        in.positiveDuration("UPSTREAM_IDLE_TIMEOUT", "300s"),
+        in.positiveDuration("WEBSOCKET_IDLE_TIMEOUT", "300s"),
+        in.positiveInt("SANDBOX_MAX_CONNECTIONS", 512),
+        Set.copyOf(list(in.string("STRIP_COOKIES", "id_token,refresh_token"))),
+        in.positiveDuration("DRAIN_DELAY", "5s"),
+        in.positiveDuration("DRAIN_TIMEOUT", "25s"));
+  }
+
+  /** Whether the gateway verifies id_token cookies itself. */
+  public boolean verifiesIdTokens() {
+    return cognitoIssuer != null;
+  }
+
+  private static String tableName(String value) {
+    if (!value.matches("[A-Za-z0-9_.-]{3,255}")) {
+      throw new ConfigException("SANDBOX_TABLE: '" + value
+          + "' (expected: 3 to 255 letters, digits, '_', '-' or '.')");
+    }
+    return value;
+  }
+
+  private static List<String> list(String value) {
+    if (value == null) {
+      return List.of();
+    }
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toList());
+  }
+
+  @Override
+  public String toString() {
+    return "GatewayConfig[bind=" + bindAddress + ":" + gatewayPort
+        + ", admin=" + adminPort
+        + ", table=" + sandboxTable
+        + ", region=" + (awsRegion == null ? "(sdk default)" : awsRegion)
+        + ", dynamoDbEndpoint=" + (dynamoDbEndpoint == null ? "(aws)" : dynamoDbEndpoint)
+        + ", originVerify=" + (originVerifyRequired ? "required" : "disabled")
+        + ", originVerifySecrets=" + originVerifySecrets.size() + " (hidden)"
+        + ", appUpstream=" + (appUpstream == null ? "(none)" : appUpstream)
+        + ", runtimeAuth=" + runtimeAuth.name().toLowerCase(Locale.ROOT)
+        + ", idTokens=" + (verifiesIdTokens() ? "verified, issuer " + cognitoIssuer : "from origin-verified header")
+        + ", routeRefresh=" + Durations.format(routeRefresh)
+        + ", routeMaxStale=" + Durations.format(routeMaxStale)
+        + ", routeNegativeTtl=" + Durations.format(routeNegativeTtl)
+        + ", routeCacheMax=" + routeCacheMax
+        + ", registryTimeout=" + Durations.format(registryTimeout)
+        + ", activityInterval=" + Durations.format(activityInterval)
+        + ", upstreamConnectTimeout=" + Durations.format(upstreamConnectTimeout)
+        + ", upstreamIdleTimeout=" + Durations.format(upstreamIdleTimeout)
+        + ", webSocketIdleTimeout=" + Durations.format(webSocketIdleTimeout)
+        + ", sandboxMaxConnections=" + sandboxMaxConnections
+        + ", stripCookies=" + stripCookies
+        + ", drainDelay=" + Durations.format(drainDelay)
+        + ", drainTimeout=" + Durations.format(drainTimeout) + "]";
+  }
+}

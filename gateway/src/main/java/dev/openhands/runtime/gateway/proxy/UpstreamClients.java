@@ -1,0 +1,62 @@
+package dev.openhands.runtime.gateway.proxy;
+
+import dev.openhands.runtime.gateway.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+
+/**
+ * The HTTP and WebSocket clients toward sandboxes and the app, with their pools sized so that the
+ * per-sandbox admission limit, not the pool, decides how many exchanges run at once. Both clients are
+ * held here for the gateway's whole life (Vert.x closes clients that nothing references).
+ */
+public final class UpstreamClients {
+
+  /** Largest WebSocket frame relayed, either way. */
+  public static final int MAX_WEBSOCKET_FRAME = 16 * 1024 * 1024;
+
+  private final HttpClient http;
+  private final WebSocketClient webSocket;
+
+  public UpstreamClients(Vertx vertx, GatewayConfig config) {
+    int perOrigin = config.sandboxMaxConnections();
+    HttpClientOptions httpOptions = new HttpClientOptions()
+        .setKeepAlive(true)
+        .setKeepAliveTimeout(30)
+        .setConnectTimeout((int) config.upstreamConnectTimeout().toMillis())
+        .setTcpNoDelay(true)
+        .setDecompressionSupported(false)
+        .setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(64 * 1024)
+        .setName("upstream");
+    PoolOptions pool = new PoolOptions()
+        .setHttp1MaxSize(perOrigin)
+        .setMaxWaitQueueSize(perOrigin)
+        .setCleanerPeriod(1000);
+    this.http = vertx.createHttpClient(httpOptions, pool);
+    WebSocketClientOptions wsOptions = new WebSocketClientOptions()
+        .setConnectTimeout((int) config.upstreamConnectTimeout().toMillis())
+        .setMaxConnections(perOrigin)
+        .setMaxFrameSize(MAX_WEBSOCKET_FRAME)
+        .setMaxMessageSize(MAX_WEBSOCKET_FRAME)
+        .setTcpNoDelay(true)
+        .setName("upstream-websocket");
+    this.webSocket = vertx.createWebSocketClient(wsOptions);
+  }
+
+  public HttpClient http() {
+    return http;
+  }
+
+  public WebSocketClient webSocket() {
+    return webSocket;
+  }
+
+  public Future<Void> close() {
+    return Future.join(http.close(), webSocket.close()).mapEmpty();
+  }
+}

@@ -1,0 +1,11 @@
+package dev.openhands.runtime.gateway.routing;
+
+/**
+ * A request's destination inside a sandbox.
+ *
+ * @param conversationId 32 lowercase hex characters
+ * @param port the port of the app inside the sandbox, 1 to 65535
+ * @param upstreamUri the path and query to send to the sandbox: unchanged for the host form, with the
+ *     {@code /runtime/{convId}/{port}} prefix removed for the path form
+ */
+public record RuntimeAddress(String conversationId, int port, String upstreamUri) {}
