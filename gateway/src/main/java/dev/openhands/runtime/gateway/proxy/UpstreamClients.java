@@ -8,6 +8,8 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP and WebSocket clients toward sandboxes and the app, with their pools sized so that the
@@ -56,7 +58,12 @@ public final class UpstreamClients {
     return webSocket;
   }
 
-  public Future<Void> close() {
-    return Future.join(http.close(), webSocket.close()).mapEmpty();
+  /**
+   * Closes both clients, giving exchanges still running at most {@code grace} to finish (Vert.x's own
+   * default would wait 30 s for every open WebSocket).
+   */
+  public Future<Void> close(Duration grace) {
+    return Future.join(http.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS),
+        webSocket.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).mapEmpty();
   }
 }

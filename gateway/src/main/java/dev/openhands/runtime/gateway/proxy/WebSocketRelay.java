@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.internal.http.WebSocketInternal;
 import java.time.Duration;
 
 /**
@@ -16,6 +17,10 @@ import java.time.Duration;
  * queue is full and resumes on drain. A close on either side is passed to the other with its code and
  * reason. When no data frame has crossed either way for {@code idleTimeout}, both sides get 1001.
  *
+ * <p>A close handshake cannot finish while a peer reads nothing (the close frame waits behind a full
+ * socket buffer, and Vert.x starts its closing timeout only once the frame is written), so every close
+ * the relay starts is followed by a hard close of whatever is still open after {@link #CLOSE_GRACE_MS}.
+ *
  * <p>Everything runs on the client connection's event loop; the upstream socket is opened from it, so
  * its handlers run there too and the fields need no synchronisation.
  */
@@ -23,6 +28,9 @@ public final class WebSocketRelay {
 
   /** Close code sent on idle timeout and drain: "going away". */
   public static final short GOING_AWAY = 1001;
+
+  /** Time a side gets to finish its close handshake before its connection is closed outright. */
+  static final long CLOSE_GRACE_MS = 2000;
 
   private final Vertx vertx;
   private final WebSocketBase client;
@@ -106,6 +114,7 @@ public final class WebSocketRelay {
       } else {
         to.close(code, from.closeReason());
       }
+      closeHardAfterGrace(to);
     }
     if (client.isClosed() && upstream.isClosed()) {
       finish();
@@ -119,10 +128,20 @@ public final class WebSocketRelay {
     closing = true;
     if (!client.isClosed()) {
       client.close(code, reason);
+      closeHardAfterGrace(client);
     }
     if (!upstream.isClosed()) {
       upstream.close(code, reason);
+      closeHardAfterGrace(upstream);
     }
+  }
+
+  private void closeHardAfterGrace(WebSocketBase socket) {
+    vertx.setTimer(CLOSE_GRACE_MS, id -> {
+      if (!socket.isClosed() && socket instanceof WebSocketInternal internal) {
+        internal.channelHandlerContext().close();
+      }
+    });
   }
 
   private void scheduleIdleCheck(long delayMs) {

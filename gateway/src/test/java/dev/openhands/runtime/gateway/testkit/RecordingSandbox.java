@@ -2,6 +2,7 @@ package dev.openhands.runtime.gateway.testkit;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -23,11 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code /stream?chunks=N&bytes=B&delayMs=D}: N chunks of B bytes, D ms apart, chunked
  *   <li>{@code /sse?events=N}: server-sent events, 50 ms apart
+ *   <li>{@code /gated}: sends {@code first}, then the rest only after {@link #releaseGate()}
  *   <li>{@code /upload}: counts the request body and answers its length
  *   <li>{@code /cookie}: sets cookies with and without attributes
  *   <li>{@code /own-headers}: sets its own X-Frame-Options and Content-Security-Policy
  *   <li>{@code /hop}: answers with hop-by-hop headers that must not reach the client
- *   <li>anything else: 200 {@code sandbox <port> <method> <uri>}
+ *   <li>anything else: 200 {@code sandbox <port> <method> <uri>} ({@code HEAD}: {@code Content-Length: 1234})
  * </ul>
  *
  * WebSockets: echo; the text {@code close:CODE:REASON} makes the sandbox close with that code and reason;
@@ -44,6 +46,7 @@ public final class RecordingSandbox {
   private final AtomicInteger webSocketCloses = new AtomicInteger();
   private volatile Short lastCloseCode;
   private volatile String lastCloseReason;
+  private final Promise<Void> gate = Promise.promise();
   private HttpServer server;
 
   public RecordingSandbox(Vertx vertx) {
@@ -53,7 +56,6 @@ public final class RecordingSandbox {
   public Future<RecordingSandbox> start(int port) {
     server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
             .setMaxWebSocketFrameSize(16 * 1024 * 1024).setWebSocketSubProtocols(List.of("vite-hmr")))
-        .webSocketHandler(this::webSocket)
         .requestHandler(this::request);
     return server.listen().map(this);
   }
@@ -80,6 +82,11 @@ public final class RecordingSandbox {
     return !received.isEmpty();
   }
 
+  /** Lets {@code /gated} responses finish. */
+  public void releaseGate() {
+    gate.tryComplete();
+  }
+
   public Short lastCloseCode() {
     return lastCloseCode;
   }
@@ -93,6 +100,11 @@ public final class RecordingSandbox {
   }
 
   private void request(HttpServerRequest request) {
+    boolean upgrade = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
+    if (upgrade && !request.path().equals("/ws-reject")) {
+      request.toWebSocket().onSuccess(this::webSocket);
+      return;
+    }
     if (request.path().equals("/ws-reject")) {
       request.body().onSuccess(b -> request.response().setStatusCode(403).putHeader("X-Reason", "nope")
           .end("not for you"));
@@ -106,6 +118,13 @@ public final class RecordingSandbox {
     if (request.path().equals("/sse")) {
       received.add(new Received(request.method().name(), request.uri(), copy(request.headers()), Buffer.buffer()));
       sse(request, Integer.parseInt(request.getParam("events", "3")));
+      return;
+    }
+    if (request.path().equals("/gated")) {
+      received.add(new Received(request.method().name(), request.uri(), copy(request.headers()), Buffer.buffer()));
+      request.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+      request.response().write("data: first\n\n");
+      gate.future().onComplete(v -> request.response().end("data: last\n\n"));
       return;
     }
     if (request.path().equals("/upload")) {
@@ -134,8 +153,14 @@ public final class RecordingSandbox {
             .putHeader("X-Internal", "secret")
             .putHeader("Keep-Alive", "timeout=5")
             .end("hop");
-        default -> request.response().putHeader("Content-Type", "text/plain")
-            .end("sandbox " + port() + " " + request.method() + " " + request.uri());
+        default -> {
+          if (request.method() == io.vertx.core.http.HttpMethod.HEAD) {
+            request.response().putHeader("Content-Length", "1234").end();
+          } else {
+            request.response().putHeader("Content-Type", "text/plain")
+                .end("sandbox " + port() + " " + request.method() + " " + request.uri());
+          }
+        }
       }
     });
   }
