@@ -11,21 +11,23 @@ import dev.openhands.runtime.gateway.registry.RouteCache;
 import dev.openhands.runtime.gateway.registry.SandboxRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.VerticleBase;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /**
- * The running gateway: one listener per event loop, all sharing the route cache and the upstream clients.
- * {@link #start} returns once every listener is bound; {@link #stop} closes them and the clients.
+ * The running gateway: one {@link Listener} per event loop. Each listener owns its server and its
+ * upstream clients, so that an exchange never crosses event loops (a response whose connection lives on
+ * another loop than its request can lose its first chunks in Vert.x 5); all listeners share the route
+ * cache and the health state. {@link #start} returns once every listener is bound.
  */
 public final class Gateway {
 
@@ -35,29 +37,24 @@ public final class Gateway {
   /** Header bytes accepted: CloudFront's 20,480 plus room for what CloudFront, Lambda@Edge and the ALB add. */
   public static final int MAX_HEADER_BYTES = 20480 + 2048;
 
+  private static final Duration STOP_GRACE = Duration.ofSeconds(1);
+
   private final Vertx vertx;
   private final GatewayConfig config;
   private final DynamoDbAsyncClient dynamo;
-  private final UpstreamClients clients;
+  private final RouteCache routes;
   private final HealthCheck health = new HealthCheck();
-  private final WebSocketProxy webSocket;
-  private final RequestPipeline pipeline;
-  private final List<HttpServer> servers = new ArrayList<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
   private Gateway(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
     this.config = config;
     this.dynamo = DynamoClients.create(config);
     SandboxRegistry registry = new SandboxRegistry(dynamo, config.sandboxTable());
-    RouteCache routes = new RouteCache(registry::lookup,
+    this.routes = new RouteCache(registry::lookup,
         new RouteCache.Settings(config.routeRefresh(), config.routeMaxStale(), config.routeNegativeTtl(),
             config.routeCacheMax()),
         Ticker.systemTicker(), ForkJoinPool.commonPool());
-    this.clients = new UpstreamClients(vertx, config);
-    this.webSocket = new WebSocketProxy(vertx, clients.webSocket(), config.upstreamConnectTimeout(),
-        config.webSocketIdleTimeout());
-    HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
-    this.pipeline = new RequestPipeline(config, health, routes, http, webSocket);
   }
 
   /** Starts a gateway on its own Vert.x instance. */
@@ -69,7 +66,7 @@ public final class Gateway {
 
   private Future<Void> listen() {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return vertx.deployVerticle(() -> new Listener(), new DeploymentOptions().setInstances(instances)).mapEmpty();
+    return vertx.deployVerticle(Listener::new, new DeploymentOptions().setInstances(instances)).mapEmpty();
   }
 
   HttpServerOptions serverOptions() {
@@ -94,48 +91,56 @@ public final class Gateway {
     return health;
   }
 
-  /** The WebSockets being relayed. */
-  public WebSocketProxy webSockets() {
-    return webSocket;
+  /** Closes every relayed WebSocket with 1001 and {@code reason}. */
+  public void closeWebSockets(String reason) {
+    for (Listener listener : listeners) {
+      listener.webSocket.closeAll(reason);
+    }
+  }
+
+  /** Number of WebSockets being relayed. */
+  public int openWebSockets() {
+    return listeners.stream().mapToInt(l -> l.webSocket.openCount()).sum();
   }
 
   public GatewayConfig config() {
     return config;
   }
 
-  public Vertx vertx() {
-    return vertx;
-  }
-
   /**
-   * Stops at once: open WebSockets get 1001, the listeners and clients give what is still running one
-   * second, then Vert.x closes (its own default would wait 30 s for every open connection).
+   * Stops at once: open WebSockets get 1001, listeners and clients give what is still running one second,
+   * then Vert.x closes (its own default would wait 30 s for every open connection).
    */
   public Future<Void> stop() {
-    webSocket.closeAll("gateway stopping");
-    Duration grace = Duration.ofSeconds(1);
-    List<Future<Void>> closing = new ArrayList<>();
-    synchronized (servers) {
-      for (HttpServer server : servers) {
-        closing.add(server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS));
-      }
-    }
+    closeWebSockets("gateway stopping");
+    List<Future<Void>> closing = listeners.stream().map(Listener::shutdown).toList();
     return Future.join(closing)
-        .eventually(() -> clients.close(grace))
         .eventually(() -> vertx.close())
         .andThen(ar -> dynamo.close())
         .mapEmpty();
   }
 
-  /** One listener on one event loop. */
+  /** One listener on one event loop, with the upstream clients its exchanges use. */
   private final class Listener extends VerticleBase {
+    private UpstreamClients clients;
+    private WebSocketProxy webSocket;
+    private HttpServer server;
+
     @Override
     public Future<?> start() {
-      HttpServer server = vertx.createHttpServer(serverOptions()).requestHandler(pipeline);
-      synchronized (servers) {
-        servers.add(server);
-      }
+      clients = new UpstreamClients(vertx, config);
+      webSocket = new WebSocketProxy(vertx, clients.webSocket(), config.upstreamConnectTimeout(),
+          config.webSocketIdleTimeout());
+      HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
+      RequestPipeline pipeline = new RequestPipeline(config, health, routes, http, webSocket);
+      server = vertx.createHttpServer(serverOptions()).requestHandler(pipeline);
+      listeners.add(this);
       return server.listen();
+    }
+
+    Future<Void> shutdown() {
+      return server.shutdown(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)
+          .eventually(() -> clients.close(STOP_GRACE));
     }
   }
 }

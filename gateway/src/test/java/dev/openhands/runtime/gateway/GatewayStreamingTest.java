@@ -70,7 +70,7 @@ class GatewayStreamingTest {
     Promise<String> firstChunk = Promise.promise();
     StringBuilder all = new StringBuilder();
     Promise<Void> ended = Promise.promise();
-    HttpClientResponse response = await(client.http().request(request(HttpMethod.GET, "/gated"))
+    HttpClientResponse response = await(client.onContext(() -> client.http().request(request(HttpMethod.GET, "/gated"))
         .compose(req -> req.send())
         .andThen(ar -> {
           ar.result().handler(chunk -> {
@@ -78,7 +78,7 @@ class GatewayStreamingTest {
             firstChunk.tryComplete(chunk.toString());
           });
           ar.result().endHandler(v -> ended.complete());
-        }));
+        })));
     assertEquals(200, response.statusCode());
     assertEquals("text/event-stream", response.getHeader("Content-Type"));
     // The sandbox sends the rest only after this test saw the first event: a buffering proxy would hang here.
@@ -92,12 +92,12 @@ class GatewayStreamingTest {
   void row11_largeChunkedDownloadArrivesWhole() throws Exception {
     AtomicLong bytes = new AtomicLong();
     Promise<Void> ended = Promise.promise();
-    await(client.http().request(request(HttpMethod.GET, "/stream?chunks=512&bytes=65536"))
+    await(client.onContext(() -> client.http().request(request(HttpMethod.GET, "/stream?chunks=512&bytes=65536"))
         .compose(req -> req.send())
         .andThen(ar -> {
           ar.result().handler(chunk -> bytes.addAndGet(chunk.length()));
           ar.result().endHandler(v -> ended.complete());
-        }));
+        })));
     await(ended.future());
     assertEquals(512L * 65536, bytes.get());
   }
@@ -108,17 +108,17 @@ class GatewayStreamingTest {
     while (sandbox.anyReceived()) {
       sandbox.next();
     }
-    String chunked = await(client.http().request(request(HttpMethod.POST, "/upload"))
+    String chunked = await(client.onContext(() -> client.http().request(request(HttpMethod.POST, "/upload"))
         .compose(req -> req.setChunked(true).send(zeros(size, 64 * 1024)))
-        .compose(resp -> resp.body()))
+        .compose(resp -> resp.body())))
         .toString();
     assertEquals(Long.toString(size), chunked);
     RecordingSandbox.Received got = sandbox.next();
     assertEquals("chunked", got.headers().get("Transfer-Encoding"));
 
-    String sized = await(client.http().request(request(HttpMethod.PUT, "/upload"))
+    String sized = await(client.onContext(() -> client.http().request(request(HttpMethod.PUT, "/upload"))
         .compose(req -> req.putHeader("Content-Length", Long.toString(size)).send(zeros(size, 64 * 1024)))
-        .compose(resp -> resp.body()))
+        .compose(resp -> resp.body())))
         .toString();
     assertEquals(Long.toString(size), sized);
     RecordingSandbox.Received sizedGot = sandbox.next();

@@ -30,7 +30,9 @@ public final class RouteCache {
   private final AsyncLoadingCache<String, SandboxRoute> routes;
 
   /**
-   * @param loader reads one route; its future may complete on any thread
+   * @param loader reads one route; its future may complete on any thread. It is called on {@code executor},
+   *     never on the caller's thread: Caffeine starts loads and refreshes inside {@link #get}, which runs on
+   *     an event loop, and a registry read signs and marshals its request before it goes async
    * @param ticker time source, replaceable in tests
    */
   public RouteCache(Function<String, CompletableFuture<SandboxRoute>> loader, Settings settings, Ticker ticker,
@@ -41,7 +43,8 @@ public final class RouteCache {
         .expireAfter(new RouteExpiry(settings.maxStale(), settings.negativeTtl()))
         .ticker(ticker)
         .executor(executor)
-        .buildAsync((conversationId, ignored) -> loader.apply(conversationId));
+        .buildAsync((conversationId, loadExecutor) ->
+            CompletableFuture.supplyAsync(() -> loader.apply(conversationId), loadExecutor).thenCompose(read -> read));
   }
 
   /** The route for a conversation: cached, or read once for all concurrent callers. */

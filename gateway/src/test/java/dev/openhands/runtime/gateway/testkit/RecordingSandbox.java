@@ -54,7 +54,12 @@ public final class RecordingSandbox {
   }
 
   public Future<RecordingSandbox> start(int port) {
-    server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
+    return start("127.0.0.1", port);
+  }
+
+  /** Starts on {@code host}, an address of the loopback range (127.0.0.0/8). */
+  public Future<RecordingSandbox> start(String host, int port) {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
             .setMaxWebSocketFrameSize(16 * 1024 * 1024).setWebSocketSubProtocols(List.of("vite-hmr")))
         .requestHandler(this::request);
     return server.listen().map(this);

@@ -1,6 +1,8 @@
 package dev.openhands.runtime.gateway.testkit;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,8 +14,13 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
-/** A real HTTP client toward the gateway, with blocking helpers for tests. */
+/**
+ * A real HTTP client toward the gateway, with blocking helpers for tests. Every request starts on one
+ * event-loop context: a Vert.x client called from a plain thread gets a new context per request, and a
+ * pooled connection's response can then race its own body chunks to the new context.
+ */
 public final class TestClient {
 
   /** A whole response. */
@@ -26,9 +33,11 @@ public final class TestClient {
   private final int port;
   private final HttpClient http;
   private final WebSocketClient webSocket;
+  private final Context context;
 
   public TestClient(Vertx vertx, int port) {
     this.port = port;
+    this.context = vertx.getOrCreateContext();
     this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
     this.webSocket = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(16 * 1024 * 1024)
         .setMaxMessageSize(16 * 1024 * 1024));
@@ -56,11 +65,17 @@ public final class TestClient {
   }
 
   public Response send(HttpMethod method, String uri, MultiMap headers, Buffer body) throws Exception {
-    Future<Response> response = http.request(new RequestOptions().setMethod(method).setURI(uri)
+    return await(onContext(() -> http.request(new RequestOptions().setMethod(method).setURI(uri)
             .setHost("127.0.0.1").setPort(port).setHeaders(headers))
         .compose(req -> (body == null ? req.send() : req.send(body)))
-        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b.toString())));
-    return await(response);
+        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b.toString())))));
+  }
+
+  /** Runs {@code action} on this client's context, so that everything it starts shares one event loop. */
+  public <T> Future<T> onContext(Supplier<Future<T>> action) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(promise));
+    return promise.future();
   }
 
   public static <T> T await(Future<T> future) throws Exception {
