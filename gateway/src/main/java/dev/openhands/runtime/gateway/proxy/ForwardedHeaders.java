@@ -2,36 +2,40 @@ package dev.openhands.runtime.gateway.proxy;
 
 import dev.openhands.runtime.gateway.security.OriginVerifier;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
-import java.util.HashSet;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The header rules of behaviour table row 13, one method each. Requests are copied into a fresh header
- * map, so that nothing reaches upstream unless a rule lets it through.
+ * The header rules of behaviour table row 13, one method each. Headers are copied whole into a map that
+ * skips re-validation (the server's decoder already validated them), then the rules remove what must not pass;
+ * removals are case-insensitive hash lookups, so nothing is lower-cased or split on the common path.
  */
 public final class ForwardedHeaders {
 
   /** Hop-by-hop headers (RFC 9110 section 7.6.1 and the ones proxies have always treated so). */
-  private static final Set<String> HOP_BY_HOP = Set.of(
-      "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-      "te", "trailer", "transfer-encoding", "upgrade");
+  private static final List<String> HOP_BY_HOP = List.of(
+      "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+      "TE", "Trailer", "Transfer-Encoding", "Upgrade");
+
+  /** Headers the gateway sets itself, or answers itself ({@code Expect}), or that must never leave it. */
+  private static final List<String> GATEWAY_OWNED = List.of(
+      OriginVerifier.HEADER, "Expect", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
+      "X-Forwarded-Port", "X-Request-Id");
 
   /** Handshake headers that each WebSocket leg negotiates for itself. */
-  private static final Set<String> WEBSOCKET_HANDSHAKE = Set.of(
-      "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol",
-      "sec-websocket-accept");
+  private static final List<String> WEBSOCKET_HANDSHAKE = List.of(
+      "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol",
+      "Sec-WebSocket-Accept");
 
-  private static final String COGNITO_PREFIX = "x-cognito-";
-  private static final String ORIGIN_HEADER = OriginVerifier.HEADER.toLowerCase(Locale.ROOT);
+  private static final String COGNITO_PREFIX = "X-Cognito-";
 
-  private final Set<String> stripCookies;
+  private final List<String> stripCookiePrefixes;
 
   /** @param stripCookies names of the platform's cookies, never sent to a sandbox */
   public ForwardedHeaders(Set<String> stripCookies) {
-    this.stripCookies = Set.copyOf(stripCookies);
+    this.stripCookiePrefixes = stripCookies.stream().map(name -> name + "=").toList();
   }
 
   /** The headers to send upstream for an HTTP request. */
@@ -45,13 +49,15 @@ public final class ForwardedHeaders {
   }
 
   private MultiMap build(MultiMap incoming, RequestFacts facts, Upstream upstream, boolean webSocket) {
-    Set<String> named = namedInConnection(incoming);
-    MultiMap out = HttpHeaders.headers();
-    for (Map.Entry<String, String> header : incoming) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (forwards(name, named, facts, webSocket)) {
-        out.add(header.getKey(), header.getValue());
-      }
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    incoming.forEach(out::add);
+    removeHopByHop(out, incoming);
+    removeAll(out, GATEWAY_OWNED);
+    if (webSocket) {
+      removeAll(out, WEBSOCKET_HANDSHAKE);
+    }
+    if (!facts.originVerified()) {
+      removeUnverifiedIdentity(out, incoming);
     }
     if (upstream.sandbox()) {
       stripPlatformCookies(out);
@@ -65,36 +71,38 @@ public final class ForwardedHeaders {
     return out;
   }
 
-  private static boolean forwards(String name, Set<String> named, RequestFacts facts, boolean webSocket) {
-    if (HOP_BY_HOP.contains(name) || named.contains(name) || name.equals(ORIGIN_HEADER)) {
-      return false;
+  /** Client-sent {@code X-Cognito-*} headers are trusted only on origin-verified requests. */
+  private static void removeUnverifiedIdentity(MultiMap out, MultiMap incoming) {
+    List<String> forged = null;
+    for (Map.Entry<String, String> header : incoming) {
+      String name = header.getKey();
+      if (name.regionMatches(true, 0, COGNITO_PREFIX, 0, COGNITO_PREFIX.length())) {
+        forged = forged == null ? new ArrayList<>(2) : forged;
+        forged.add(name);
+      }
     }
-    if (name.equals("expect") || name.startsWith("x-forwarded-") || name.equals("x-request-id")) {
-      return false;
+    if (forged != null) {
+      removeAll(out, forged);
     }
-    if (webSocket && WEBSOCKET_HANDSHAKE.contains(name)) {
-      return false;
-    }
-    return !name.startsWith(COGNITO_PREFIX) || facts.originVerified();
   }
 
   /** Removes the platform's cookies (row 13): code the agent wrote must never see a user's tokens. */
   void stripPlatformCookies(MultiMap headers) {
-    if (!headers.contains("Cookie")) {
+    List<String> cookieHeaders = headers.getAll("Cookie");
+    if (cookieHeaders.isEmpty() || !mentionsPlatformCookie(cookieHeaders)) {
       return;
     }
     StringBuilder kept = new StringBuilder();
-    for (String cookieHeader : headers.getAll("Cookie")) {
-      for (String pair : cookieHeader.split(";")) {
-        String trimmed = pair.trim();
-        if (trimmed.isEmpty()) {
-          continue;
+    for (String cookieHeader : cookieHeaders) {
+      int start = 0;
+      while (start < cookieHeader.length()) {
+        int end = cookieHeader.indexOf(';', start);
+        end = end < 0 ? cookieHeader.length() : end;
+        int from = skipSpaces(cookieHeader, start, end);
+        if (from < end && !isPlatformCookie(cookieHeader, from)) {
+          kept.append(kept.length() == 0 ? "" : "; ").append(cookieHeader, from, trimEnd(cookieHeader, from, end));
         }
-        int eq = trimmed.indexOf('=');
-        String name = (eq < 0 ? trimmed : trimmed.substring(0, eq)).trim();
-        if (!stripCookies.contains(name)) {
-          kept.append(kept.length() == 0 ? "" : "; ").append(trimmed);
-        }
+        start = end + 1;
       }
     }
     headers.remove("Cookie");
@@ -103,37 +111,80 @@ public final class ForwardedHeaders {
     }
   }
 
+  private boolean mentionsPlatformCookie(List<String> cookieHeaders) {
+    for (String cookieHeader : cookieHeaders) {
+      for (String prefix : stripCookiePrefixes) {
+        if (cookieHeader.contains(prefix)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private boolean isPlatformCookie(String cookieHeader, int from) {
+    for (String prefix : stripCookiePrefixes) {
+      if (cookieHeader.startsWith(prefix, from)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int skipSpaces(String s, int from, int to) {
+    while (from < to && s.charAt(from) == ' ') {
+      from++;
+    }
+    return from;
+  }
+
+  private static int trimEnd(String s, int from, int to) {
+    while (to > from && s.charAt(to - 1) == ' ') {
+      to--;
+    }
+    return to;
+  }
+
   /** Appends the peer's address to the chain the request arrived with. */
   private static void appendForwardedFor(MultiMap incoming, MultiMap out, RequestFacts facts) {
-    String prior = String.join(", ", incoming.getAll("X-Forwarded-For"));
-    out.set("X-Forwarded-For", prior.isEmpty() ? facts.peerAddress() : prior + ", " + facts.peerAddress());
+    List<String> prior = incoming.getAll("X-Forwarded-For");
+    out.set("X-Forwarded-For", prior.isEmpty() ? facts.peerAddress()
+        : String.join(", ", prior) + ", " + facts.peerAddress());
   }
 
   /** Copies a response's headers, leaving out hop-by-hop headers and those named in {@code Connection}. */
   public static void copyResponseHeaders(MultiMap from, MultiMap to) {
-    Set<String> named = namedInConnection(from);
-    for (Map.Entry<String, String> header : from) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(name) && !named.contains(name)) {
-        to.add(header.getKey(), header.getValue());
+    from.forEach(to::add);
+    removeHopByHop(to, from);
+  }
+
+  /** Removes the hop-by-hop headers and those named in {@code Connection} (RFC 9110 section 7.6.1). */
+  private static void removeHopByHop(MultiMap out, MultiMap original) {
+    String connection = original.get("Connection");
+    if (connection != null) {
+      for (String value : original.getAll("Connection")) {
+        removeListed(out, value);
       }
+    }
+    removeAll(out, HOP_BY_HOP);
+  }
+
+  private static void removeListed(MultiMap out, String commaSeparated) {
+    int start = 0;
+    while (start < commaSeparated.length()) {
+      int end = commaSeparated.indexOf(',', start);
+      end = end < 0 ? commaSeparated.length() : end;
+      String name = commaSeparated.substring(start, end).trim();
+      if (!name.isEmpty()) {
+        out.remove(name);
+      }
+      start = end + 1;
     }
   }
 
-  /** Lower-cased header names listed in {@code Connection} (RFC 9110 section 7.6.1). */
-  static Set<String> namedInConnection(MultiMap headers) {
-    if (!headers.contains("Connection")) {
-      return Set.of();
+  private static void removeAll(MultiMap out, List<String> names) {
+    for (int i = 0; i < names.size(); i++) {
+      out.remove(names.get(i));
     }
-    Set<String> named = new HashSet<>();
-    for (String value : headers.getAll("Connection")) {
-      for (String token : value.split(",")) {
-        String name = token.trim().toLowerCase(Locale.ROOT);
-        if (!name.isEmpty()) {
-          named.add(name);
-        }
-      }
-    }
-    return named;
   }
 }

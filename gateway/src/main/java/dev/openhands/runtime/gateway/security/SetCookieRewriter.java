@@ -1,45 +1,37 @@
 package dev.openhands.runtime.gateway.security;
 
-import java.util.Locale;
-
 /**
  * Rewrites a {@code Set-Cookie} value from a sandbox (behaviour table row 12): the {@code Domain}
  * attribute is removed, so that a sandbox can never set a cookie for the platform's domain or another
  * sandbox; {@code Secure} is added when missing; {@code SameSite=Strict} is added when no
- * {@code SameSite} is given. Other attributes are kept as written.
+ * {@code SameSite} is given. Other attributes are kept as written. Attribute names are matched
+ * case-insensitively, as browsers do (RFC 6265 section 5.2).
  */
 public final class SetCookieRewriter {
 
   private SetCookieRewriter() {}
 
   public static String rewrite(String setCookie) {
-    StringBuilder out = new StringBuilder(setCookie.length() + 24);
+    int length = setCookie.length();
+    StringBuilder out = new StringBuilder(length + 24);
+    int firstEnd = setCookie.indexOf(';');
+    firstEnd = firstEnd < 0 ? length : firstEnd;
+    out.append(setCookie, skipSpaces(setCookie, 0, firstEnd), trimEnd(setCookie, 0, firstEnd));
     boolean secure = false;
     boolean sameSite = false;
-    int start = 0;
-    boolean first = true;
-    while (start <= setCookie.length()) {
+    int start = firstEnd + 1;
+    while (start < length) {
       int end = setCookie.indexOf(';', start);
-      if (end < 0) {
-        end = setCookie.length();
-      }
-      String part = setCookie.substring(start, end).trim();
+      end = end < 0 ? length : end;
+      int from = skipSpaces(setCookie, start, end);
+      int to = trimEnd(setCookie, from, end);
       start = end + 1;
-      if (first) {
-        out.append(part);
-        first = false;
+      if (from == to || isAttribute(setCookie, from, to, "domain")) {
         continue;
       }
-      if (part.isEmpty()) {
-        continue;
-      }
-      String name = attributeName(part);
-      if (name.equals("domain")) {
-        continue;
-      }
-      secure |= name.equals("secure");
-      sameSite |= name.equals("samesite");
-      out.append("; ").append(part);
+      secure |= isAttribute(setCookie, from, to, "secure");
+      sameSite |= isAttribute(setCookie, from, to, "samesite");
+      out.append("; ").append(setCookie, from, to);
     }
     if (!secure) {
       out.append("; Secure");
@@ -50,9 +42,27 @@ public final class SetCookieRewriter {
     return out.toString();
   }
 
-  private static String attributeName(String attribute) {
-    int eq = attribute.indexOf('=');
-    String name = eq < 0 ? attribute : attribute.substring(0, eq);
-    return name.trim().toLowerCase(Locale.ROOT);
+  /** Whether {@code s[from, to)} is the attribute {@code name}, with or without a value. */
+  private static boolean isAttribute(String s, int from, int to, String name) {
+    int nameEnd = from + name.length();
+    if (nameEnd > to || !s.regionMatches(true, from, name, 0, name.length())) {
+      return false;
+    }
+    int next = skipSpaces(s, nameEnd, to);
+    return next == to || s.charAt(next) == '=';
+  }
+
+  private static int skipSpaces(String s, int from, int to) {
+    while (from < to && s.charAt(from) == ' ') {
+      from++;
+    }
+    return from;
+  }
+
+  private static int trimEnd(String s, int from, int to) {
+    while (to > from && s.charAt(to - 1) == ' ') {
+      to--;
+    }
+    return to;
   }
 }
