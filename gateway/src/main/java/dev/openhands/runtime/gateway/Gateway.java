@@ -2,25 +2,32 @@ package dev.openhands.runtime.gateway;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
+import dev.openhands.runtime.gateway.config.Durations;
+import dev.openhands.runtime.gateway.ops.DrainPlan;
 import dev.openhands.runtime.gateway.ops.HealthCheck;
 import dev.openhands.runtime.gateway.proxy.HttpForwarder;
 import dev.openhands.runtime.gateway.proxy.UpstreamClients;
 import dev.openhands.runtime.gateway.proxy.WebSocketProxy;
+import dev.openhands.runtime.gateway.registry.ActivityRecorder;
 import dev.openhands.runtime.gateway.registry.DynamoClients;
 import dev.openhands.runtime.gateway.registry.RouteCache;
 import dev.openhands.runtime.gateway.registry.SandboxRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /**
@@ -38,11 +45,15 @@ public final class Gateway {
   public static final int MAX_HEADER_BYTES = 20480 + 2048;
 
   private static final Duration STOP_GRACE = Duration.ofSeconds(1);
+  /** Registry writes of last_activity_at running at once; more are dropped and retried a minute later. */
+  private static final int ACTIVITY_WRITES_IN_FLIGHT = 32;
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
   private final Vertx vertx;
   private final GatewayConfig config;
   private final DynamoDbAsyncClient dynamo;
   private final RouteCache routes;
+  private final ActivityRecorder activity;
   private final HealthCheck health = new HealthCheck();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -55,6 +66,8 @@ public final class Gateway {
         new RouteCache.Settings(config.routeRefresh(), config.routeMaxStale(), config.routeNegativeTtl(),
             config.routeCacheMax()),
         Ticker.systemTicker(), ForkJoinPool.commonPool());
+    this.activity = new ActivityRecorder(dynamo, config.sandboxTable(), config.activityInterval(),
+        ACTIVITY_WRITES_IN_FLIGHT, Ticker.systemTicker(), Clock.systemUTC());
   }
 
   /** Starts a gateway on its own Vert.x instance. */
@@ -103,8 +116,33 @@ public final class Gateway {
     return listeners.stream().mapToInt(l -> l.webSocket.openCount()).sum();
   }
 
+  /** The activity recorder (row 17), for tests and metrics. */
+  public ActivityRecorder activity() {
+    return activity;
+  }
+
   public GatewayConfig config() {
     return config;
+  }
+
+  /**
+   * Leaves service as {@code plan} says (row 18): unhealthy at once, serving until the delay ends, then
+   * WebSockets get 1001, listeners stop accepting and in-flight requests finish within the plan's window.
+   * The future completes when everything is closed; the caller exits.
+   */
+  public Future<Void> drain(DrainPlan plan) {
+    health.startDraining();
+    LOG.info("draining: /health answers 503; serving for {} more, then closing (exit within {})",
+        Durations.format(plan.delay()), Durations.format(plan.timeout()));
+    Promise<Void> delayed = Promise.promise();
+    vertx.setTimer(Math.max(1, plan.delay().toMillis()), id -> delayed.complete());
+    return delayed.future().compose(v -> {
+      LOG.info("drain delay over: closing {} WebSockets and the listeners", openWebSockets());
+      closeWebSockets("server going away");
+      long window = plan.finishWindow().toMillis();
+      List<Future<Void>> closing = listeners.stream().map(l -> l.shutdown(window)).toList();
+      return Future.join(closing);
+    }).eventually(() -> vertx.close()).andThen(ar -> dynamo.close()).mapEmpty();
   }
 
   /**
@@ -113,7 +151,7 @@ public final class Gateway {
    */
   public Future<Void> stop() {
     closeWebSockets("gateway stopping");
-    List<Future<Void>> closing = listeners.stream().map(Listener::shutdown).toList();
+    List<Future<Void>> closing = listeners.stream().map(l -> l.shutdown(STOP_GRACE.toMillis())).toList();
     return Future.join(closing)
         .eventually(() -> vertx.close())
         .andThen(ar -> dynamo.close())
@@ -132,14 +170,15 @@ public final class Gateway {
       webSocket = new WebSocketProxy(vertx, clients.webSocket(), config.upstreamConnectTimeout(),
           config.webSocketIdleTimeout());
       HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
-      RequestPipeline pipeline = new RequestPipeline(config, health, routes, http, webSocket);
+      RequestPipeline pipeline = new RequestPipeline(config, health, routes, activity, http, webSocket);
       server = vertx.createHttpServer(serverOptions()).requestHandler(pipeline);
       listeners.add(this);
       return server.listen();
     }
 
-    Future<Void> shutdown() {
-      return server.shutdown(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)
+    /** Stops accepting, lets exchanges in flight finish for up to {@code graceMs}, then closes. */
+    Future<Void> shutdown(long graceMs) {
+      return server.shutdown(graceMs, TimeUnit.MILLISECONDS)
           .eventually(() -> clients.close(STOP_GRACE));
     }
   }

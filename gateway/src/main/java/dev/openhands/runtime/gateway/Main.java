@@ -2,17 +2,25 @@ package dev.openhands.runtime.gateway;
 
 import dev.openhands.runtime.gateway.config.ConfigException;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
+import dev.openhands.runtime.gateway.ops.DrainPlan;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
-/** Starts the gateway from environment variables; a bad setting exits with code 2 and one line naming it. */
+/**
+ * Starts the gateway from environment variables. A bad setting exits with code 2 and one line naming it;
+ * a failure to start exits with 1; SIGTERM (and SIGINT) drain as {@link DrainPlan} says and exit with 0.
+ */
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     GatewayConfig config;
     try {
       config = GatewayConfig.fromEnv(System.getenv());
@@ -24,12 +32,43 @@ public final class Main {
     if (!config.originVerifyRequired()) {
       LOG.warn("ORIGIN_VERIFY=disabled: requests are accepted without the CDN's origin header; use only locally");
     }
-    Gateway.start(config)
-        .onSuccess(gateway -> LOG.info("gateway listening on {}:{} ({})", config.bindAddress(), config.gatewayPort(),
-            config))
-        .onFailure(err -> {
-          System.err.println("gateway: cannot start: " + err.getMessage());
-          System.exit(1);
-        });
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      System.err.println("gateway: cannot start: " + cause.getMessage());
+      System.exit(1);
+      return;
+    }
+    LOG.info("gateway listening on {}:{} ({})", config.bindAddress(), config.gatewayPort(), config);
+    CountDownLatch exit = new CountDownLatch(1);
+    DrainPlan plan = new DrainPlan(config.drainDelay(), config.drainTimeout());
+    AtomicBoolean draining = new AtomicBoolean();
+    Signal.handle(new Signal("TERM"), signal -> drain(gateway, plan, draining, exit));
+    Signal.handle(new Signal("INT"), signal -> drain(gateway, plan, draining, exit));
+    exit.await();
+    System.exit(0);
+  }
+
+  private static void drain(Gateway gateway, DrainPlan plan, AtomicBoolean draining, CountDownLatch exit) {
+    if (!draining.compareAndSet(false, true)) {
+      return;
+    }
+    Thread deadline = new Thread(() -> {
+      try {
+        Thread.sleep(plan.exitAt().toMillis());
+        LOG.warn("drain did not finish within {}; exiting", plan.timeout());
+        exit.countDown();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "drain-deadline");
+    deadline.setDaemon(true);
+    deadline.start();
+    gateway.drain(plan).onComplete(ar -> {
+      LOG.info("drained; exiting");
+      exit.countDown();
+    });
   }
 }

@@ -11,6 +11,7 @@ import dev.openhands.runtime.gateway.proxy.RequestFacts;
 import dev.openhands.runtime.gateway.proxy.Upstream;
 import dev.openhands.runtime.gateway.proxy.UpstreamConnectFailed;
 import dev.openhands.runtime.gateway.proxy.WebSocketProxy;
+import dev.openhands.runtime.gateway.registry.ActivityRecorder;
 import dev.openhands.runtime.gateway.registry.RouteCache;
 import dev.openhands.runtime.gateway.registry.SandboxRoute;
 import dev.openhands.runtime.gateway.routing.AddressParse;
@@ -37,13 +38,15 @@ import org.slf4j.LoggerFactory;
  * Every request walks the same short chain of named steps, in the order of the behaviour table:
  * {@code healthCheck} (row 1), {@code verifyOrigin} (2), {@code parseAddress} (3, 4), then for runtime
  * addresses {@code resolveRoute} (5, 6, 16), {@code checkOwnership} (7) and {@code forwardToSandbox}
- * (8-13, with one re-resolve on a moved task, row 9); other requests go to {@code forwardToApp} (15).
+ * (8-13 and the activity record of 17, with one re-resolve on a moved task, row 9); other requests go to
+ * {@code forwardToApp} (15).
  * A step that answers itself fails with a {@link GatewayFailure}; {@link #answer} renders it once.
  */
 public final class RequestPipeline implements Handler<HttpServerRequest> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RequestPipeline.class);
   private static final Consumer<MultiMap> NO_DECORATION = headers -> {};
+  private static final Runnable NO_ACTIVITY = () -> {};
   private static final Consumer<MultiMap> SANDBOX_RESPONSE = headers -> {
     SecurityHeaders.addMissing(headers);
     SecurityHeaders.rewriteSetCookies(headers);
@@ -57,9 +60,11 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   private final HttpForwarder http;
   private final WebSocketProxy webSocket;
   private final URI app;
+  private final ActivityRecorder activity;
 
-  RequestPipeline(GatewayConfig config, HealthCheck health, RouteCache routes, HttpForwarder http,
-      WebSocketProxy webSocket) {
+  RequestPipeline(GatewayConfig config, HealthCheck health, RouteCache routes, ActivityRecorder activity,
+      HttpForwarder http, WebSocketProxy webSocket) {
+    this.activity = activity;
     this.health = health;
     this.origin = new OriginVerifier(config.originVerifySecrets(), config.originVerifyRequired());
     this.routes = routes;
@@ -153,9 +158,11 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   private Future<Void> forwardToSandbox(HttpServerRequest request, RuntimeAddress address,
       SandboxRoute.Running route, RequestFacts facts) {
     Upstream upstream = new Upstream(route.taskIp(), address.port(), address.upstreamUri(), true);
+    String conversationId = address.conversationId();
+    activity.touch(conversationId);
     if (WebSocketProxy.isUpgrade(request)) {
       MultiMap headers = forwardedHeaders.forWebSocket(request.headers(), facts, upstream);
-      return webSocket.proxy(request, upstream, headers, SANDBOX_RESPONSE);
+      return webSocket.proxy(request, upstream, headers, SANDBOX_RESPONSE, () -> activity.touch(conversationId));
     }
     MultiMap headers = forwardedHeaders.forRequest(request.headers(), facts, upstream);
     return http.forward(request, upstream, headers, SANDBOX_RESPONSE);
@@ -183,7 +190,7 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
     Future<Void> exchange;
     if (WebSocketProxy.isUpgrade(request)) {
       exchange = webSocket.proxy(request, upstream, forwardedHeaders.forWebSocket(request.headers(), facts, upstream),
-          NO_DECORATION);
+          NO_DECORATION, NO_ACTIVITY);
     } else {
       exchange = http.forward(request, upstream, forwardedHeaders.forRequest(request.headers(), facts, upstream),
           NO_DECORATION);

@@ -57,7 +57,7 @@ public final class WebSocketProxy {
    *     {@link GatewayFailure} to answer
    */
   public Future<Void> proxy(HttpServerRequest request, Upstream upstream, MultiMap headers,
-      Consumer<MultiMap> decorateResponse) {
+      Consumer<MultiMap> decorateResponse, Runnable onDataFrame) {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost(upstream.ip())
         .setPort(upstream.port())
@@ -73,7 +73,7 @@ public final class WebSocketProxy {
         .recover(err -> Future.failedFuture(classify(err, upstream)))
         .compose(upstreamSocket -> {
           upstreamSocket.pause();
-          return accept(request, upstreamSocket, decorateResponse);
+          return accept(request, upstreamSocket, decorateResponse, onDataFrame);
         }, err -> {
           if (err instanceof RejectedUpgrade rejected) {
             relayRejection(request, rejected.cause, decorateResponse);
@@ -96,7 +96,7 @@ public final class WebSocketProxy {
   }
 
   private Future<Void> accept(HttpServerRequest request, WebSocket upstreamSocket,
-      Consumer<MultiMap> decorateResponse) {
+      Consumer<MultiMap> decorateResponse, Runnable onDataFrame) {
     HttpServerResponse response = request.response();
     if (upstreamSocket.subProtocol() != null) {
       response.putHeader("Sec-WebSocket-Protocol", upstreamSocket.subProtocol());
@@ -109,12 +109,12 @@ public final class WebSocketProxy {
     request.resume();
     return request.toWebSocket()
         .onFailure(err -> upstreamSocket.close())
-        .compose(clientSocket -> relay(clientSocket, upstreamSocket));
+        .compose(clientSocket -> relay(clientSocket, upstreamSocket, onDataFrame));
   }
 
-  private Future<Void> relay(ServerWebSocket clientSocket, WebSocket upstreamSocket) {
+  private Future<Void> relay(ServerWebSocket clientSocket, WebSocket upstreamSocket, Runnable onDataFrame) {
     clientSocket.pause();
-    WebSocketRelay relay = WebSocketRelay.start(vertx, clientSocket, upstreamSocket, idleTimeout);
+    WebSocketRelay relay = WebSocketRelay.start(vertx, clientSocket, upstreamSocket, idleTimeout, onDataFrame);
     open.add(relay);
     return relay.done().andThen(ar -> open.remove(relay));
   }

@@ -36,13 +36,16 @@ public final class WebSocketRelay {
   private final WebSocketBase client;
   private final WebSocketBase upstream;
   private final long idleTimeoutMs;
+  private final Runnable onDataFrame;
   private final Promise<Void> done = Promise.promise();
   private long lastFrameAt;
   private long idleTimer = -1;
   private boolean closing;
 
-  private WebSocketRelay(Vertx vertx, WebSocketBase client, WebSocketBase upstream, Duration idleTimeout) {
+  private WebSocketRelay(Vertx vertx, WebSocketBase client, WebSocketBase upstream, Duration idleTimeout,
+      Runnable onDataFrame) {
     this.vertx = vertx;
+    this.onDataFrame = onDataFrame;
     this.client = client;
     this.upstream = upstream;
     this.idleTimeoutMs = idleTimeout.toMillis();
@@ -51,11 +54,11 @@ public final class WebSocketRelay {
   /**
    * Starts relaying between two open WebSockets.
    *
-   * @return a future completed when both sides are closed
+   * @param onDataFrame called for each data frame relayed either way (activity tracking); must be cheap
    */
   public static WebSocketRelay start(Vertx vertx, WebSocketBase client, WebSocketBase upstream,
-      Duration idleTimeout) {
-    WebSocketRelay relay = new WebSocketRelay(vertx, client, upstream, idleTimeout);
+      Duration idleTimeout, Runnable onDataFrame) {
+    WebSocketRelay relay = new WebSocketRelay(vertx, client, upstream, idleTimeout, onDataFrame);
     relay.half(client, upstream);
     relay.half(upstream, client);
     relay.lastFrameAt = System.nanoTime();
@@ -87,6 +90,7 @@ public final class WebSocketRelay {
       return;
     }
     lastFrameAt = System.nanoTime();
+    onDataFrame.run();
     to.writeFrame(copy);
     if (to.writeQueueFull()) {
       from.pause();

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code /stream?chunks=N&bytes=B&delayMs=D}: N chunks of B bytes, D ms apart, chunked
  *   <li>{@code /sse?events=N}: server-sent events, 50 ms apart
+ *   <li>{@code /slow?ms=N}: answers after N milliseconds
  *   <li>{@code /gated}: sends {@code first}, then the rest only after {@link #releaseGate()}
  *   <li>{@code /upload}: counts the request body and answers its length
  *   <li>{@code /cookie}: sets cookies with and without attributes
@@ -123,6 +124,11 @@ public final class RecordingSandbox {
     if (request.path().equals("/sse")) {
       received.add(new Received(request.method().name(), request.uri(), copy(request.headers()), Buffer.buffer()));
       sse(request, Integer.parseInt(request.getParam("events", "3")));
+      return;
+    }
+    if (request.path().equals("/slow")) {
+      long ms = Long.parseLong(request.getParam("ms", "100"));
+      request.body().onSuccess(b -> vertx.setTimer(ms, id -> request.response().end("slow " + ms)));
       return;
     }
     if (request.path().equals("/gated")) {

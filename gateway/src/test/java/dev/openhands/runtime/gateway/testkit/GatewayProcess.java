@@ -1,0 +1,113 @@
+package dev.openhands.runtime.gateway.testkit;
+
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's {@code Main} in a child JVM, as the container runs it, on 127.0.0.1. Its output goes to a
+ * file; {@link #close} kills it if a test left it running.
+ */
+public final class GatewayProcess implements AutoCloseable {
+
+  private final Process process;
+  private final Path log;
+  private final int port;
+
+  private GatewayProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  /** Starts {@code Main} with the test's class path and {@code env}; returns once {@code /health} answers. */
+  public static GatewayProcess start(Map<String, String> env, List<String> jvmArgs) throws Exception {
+    int port = Integer.parseInt(env.get("GATEWAY_PORT"));
+    Path log = Files.createTempFile("gateway-", ".log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmArgs);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("dev.openhands.runtime.gateway.Main");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().clear();
+    builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    builder.environment().putAll(env);
+    GatewayProcess gateway = new GatewayProcess(builder.start(), log, port);
+    gateway.awaitHealthy(Duration.ofSeconds(30));
+    return gateway;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public String output() throws IOException {
+    return Files.readString(log);
+  }
+
+  /** Sends SIGTERM. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** The exit code, waiting up to {@code timeout}; fails when the process is still running. */
+  public int awaitExit(Duration timeout) throws Exception {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("gateway still running after " + timeout + ":\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  /** {@code /health}'s status, or -1 when nothing answers. */
+  public int health() {
+    try {
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+      return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private void awaitHealthy(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError("gateway exited with " + process.exitValue() + ":\n" + output());
+      }
+      if (health() == 200) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("gateway not healthy after " + timeout + ":\n" + output());
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (process.isAlive()) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    Files.deleteIfExists(log);
+  }
+
+}
