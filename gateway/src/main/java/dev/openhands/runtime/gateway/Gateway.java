@@ -6,6 +6,7 @@ import dev.openhands.runtime.gateway.config.Durations;
 import dev.openhands.runtime.gateway.ops.DrainPlan;
 import dev.openhands.runtime.gateway.ops.HealthCheck;
 import dev.openhands.runtime.gateway.proxy.HttpForwarder;
+import dev.openhands.runtime.gateway.proxy.SandboxAdmission;
 import dev.openhands.runtime.gateway.proxy.UpstreamClients;
 import dev.openhands.runtime.gateway.proxy.WebSocketProxy;
 import dev.openhands.runtime.gateway.registry.ActivityRecorder;
@@ -54,6 +55,7 @@ public final class Gateway {
   private final DynamoDbAsyncClient dynamo;
   private final RouteCache routes;
   private final ActivityRecorder activity;
+  private final SandboxAdmission admission;
   private final HealthCheck health = new HealthCheck();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -68,6 +70,7 @@ public final class Gateway {
         Ticker.systemTicker(), ForkJoinPool.commonPool());
     this.activity = new ActivityRecorder(dynamo, config.sandboxTable(), config.activityInterval(),
         ACTIVITY_WRITES_IN_FLIGHT, Ticker.systemTicker(), Clock.systemUTC());
+    this.admission = new SandboxAdmission(config.sandboxMaxConnections());
   }
 
   /** Starts a gateway on its own Vert.x instance. */
@@ -114,6 +117,11 @@ public final class Gateway {
   /** Number of WebSockets being relayed. */
   public int openWebSockets() {
     return listeners.stream().mapToInt(l -> l.webSocket.openCount()).sum();
+  }
+
+  /** Per-sandbox admission (row 19), for tests and metrics. */
+  public SandboxAdmission admission() {
+    return admission;
   }
 
   /** The activity recorder (row 17), for tests and metrics. */
@@ -170,7 +178,8 @@ public final class Gateway {
       webSocket = new WebSocketProxy(vertx, clients.webSocket(), config.upstreamConnectTimeout(),
           config.webSocketIdleTimeout());
       HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
-      RequestPipeline pipeline = new RequestPipeline(config, health, routes, activity, http, webSocket);
+      RequestPipeline pipeline = new RequestPipeline(config, health, routes, activity, admission, http,
+          webSocket);
       server = vertx.createHttpServer(serverOptions()).requestHandler(pipeline);
       listeners.add(this);
       return server.listen();

@@ -8,6 +8,7 @@ import dev.openhands.runtime.gateway.proxy.ConnectFailureAnswer;
 import dev.openhands.runtime.gateway.proxy.ForwardedHeaders;
 import dev.openhands.runtime.gateway.proxy.HttpForwarder;
 import dev.openhands.runtime.gateway.proxy.RequestFacts;
+import dev.openhands.runtime.gateway.proxy.SandboxAdmission;
 import dev.openhands.runtime.gateway.proxy.Upstream;
 import dev.openhands.runtime.gateway.proxy.UpstreamConnectFailed;
 import dev.openhands.runtime.gateway.proxy.WebSocketProxy;
@@ -31,13 +32,14 @@ import java.net.URI;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Every request walks the same short chain of named steps, in the order of the behaviour table:
  * {@code healthCheck} (row 1), {@code verifyOrigin} (2), {@code parseAddress} (3, 4), then for runtime
- * addresses {@code resolveRoute} (5, 6, 16), {@code checkOwnership} (7) and {@code forwardToSandbox}
+ * addresses {@code resolveRoute} (5, 6, 16), {@code checkOwnership} (7), {@code admitted} (19) and {@code forwardToSandbox}
  * (8-13 and the activity record of 17, with one re-resolve on a moved task, row 9); other requests go to
  * {@code forwardToApp} (15).
  * A step that answers itself fails with a {@link GatewayFailure}; {@link #answer} renders it once.
@@ -61,10 +63,12 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   private final WebSocketProxy webSocket;
   private final URI app;
   private final ActivityRecorder activity;
+  private final SandboxAdmission admission;
 
   RequestPipeline(GatewayConfig config, HealthCheck health, RouteCache routes, ActivityRecorder activity,
-      HttpForwarder http, WebSocketProxy webSocket) {
+      SandboxAdmission admission, HttpForwarder http, WebSocketProxy webSocket) {
     this.activity = activity;
+    this.admission = admission;
     this.health = health;
     this.origin = new OriginVerifier(config.originVerifySecrets(), config.originVerifyRequired());
     this.routes = routes;
@@ -119,11 +123,29 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
     Context context = Vertx.currentContext();
     resolveRoute(address, context)
         .map(route -> checkOwnership(route, request, facts))
-        .compose(route -> forwardToSandbox(request, address, route, facts)
+        .compose(route -> admitted(address.conversationId(), () -> forwardToSandbox(request, address, route, facts)
             .recover(err -> err instanceof UpstreamConnectFailed
                 ? retryOnMovedTask(request, address, route, facts, context)
-                : Future.failedFuture(err)))
+                : Future.failedFuture(err))))
         .onFailure(err -> failRuntime(request, err));
+  }
+
+  /**
+   * Row 19: runs {@code exchange} only when the sandbox is below its limit, and releases the slot once,
+   * when the exchange's future completes (the end of the response, or the close of the WebSocket).
+   */
+  private Future<Void> admitted(String conversationId, Supplier<Future<Void>> exchange) {
+    if (!admission.tryAcquire(conversationId)) {
+      return Future.failedFuture(new RuntimeFailure(429, "too many connections to this sandbox, retry shortly"));
+    }
+    Future<Void> running;
+    try {
+      running = exchange.get();
+    } catch (RuntimeException e) {
+      admission.release(conversationId);
+      throw e;
+    }
+    return running.andThen(ar -> admission.release(conversationId));
   }
 
   /** Rows 5, 6 and 16: the cached route; unknown is 404, known but not running is 409. */

@@ -55,6 +55,9 @@ public final class ErrorResponses {
     response.setStatusCode(failure.status())
         .putHeader("Content-Type", format.contentType)
         .putHeader("Cache-Control", "no-store");
+    if (failure.status() == 429 || failure.status() == 503) {
+      response.putHeader("Retry-After", "1");
+    }
     if (failure.status() == 400 || failure.status() == 414 || failure.status() == 431) {
       response.putHeader("Connection", "close");
     }
