@@ -13,12 +13,16 @@ import dev.openhands.runtime.gateway.registry.ActivityRecorder;
 import dev.openhands.runtime.gateway.registry.DynamoClients;
 import dev.openhands.runtime.gateway.registry.RouteCache;
 import dev.openhands.runtime.gateway.registry.SandboxRegistry;
+import dev.openhands.runtime.gateway.security.IdTokenVerifier;
+import dev.openhands.runtime.gateway.security.JwksKeys;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
@@ -56,6 +60,8 @@ public final class Gateway {
   private final RouteCache routes;
   private final ActivityRecorder activity;
   private final SandboxAdmission admission;
+  private final HttpClient jwksClient;
+  private final IdTokenVerifier idTokens;
   private final HealthCheck health = new HealthCheck();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -71,6 +77,16 @@ public final class Gateway {
     this.activity = new ActivityRecorder(dynamo, config.sandboxTable(), config.activityInterval(),
         ACTIVITY_WRITES_IN_FLIGHT, Ticker.systemTicker(), Clock.systemUTC());
     this.admission = new SandboxAdmission(config.sandboxMaxConnections());
+    if (config.verifiesIdTokens()) {
+      // No keep-alive: key fetches are rare, and each then runs on the event loop that asked.
+      this.jwksClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setConnectTimeout(5000)
+          .setName("jwks"));
+      JwksKeys keys = new JwksKeys(jwksClient, config.cognitoIssuer(), System::nanoTime);
+      this.idTokens = new IdTokenVerifier(config.cognitoIssuer(), config.cognitoClientId(), keys, Clock.systemUTC());
+    } else {
+      this.jwksClient = null;
+      this.idTokens = null;
+    }
   }
 
   /** Starts a gateway on its own Vert.x instance. */
@@ -178,8 +194,8 @@ public final class Gateway {
       webSocket = new WebSocketProxy(vertx, clients.webSocket(), config.upstreamConnectTimeout(),
           config.webSocketIdleTimeout());
       HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
-      RequestPipeline pipeline = new RequestPipeline(config, health, routes, activity, admission, http,
-          webSocket);
+      RequestPipeline pipeline = new RequestPipeline(config, health, routes, activity, admission, idTokens,
+          http, webSocket);
       server = vertx.createHttpServer(serverOptions()).requestHandler(pipeline);
       listeners.add(this);
       return server.listen();

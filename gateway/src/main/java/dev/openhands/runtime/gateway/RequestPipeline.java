@@ -18,6 +18,8 @@ import dev.openhands.runtime.gateway.registry.SandboxRoute;
 import dev.openhands.runtime.gateway.routing.AddressParse;
 import dev.openhands.runtime.gateway.routing.RuntimeAddress;
 import dev.openhands.runtime.gateway.routing.RuntimeAddressParser;
+import dev.openhands.runtime.gateway.security.Cookies;
+import dev.openhands.runtime.gateway.security.IdTokenVerifier;
 import dev.openhands.runtime.gateway.security.OriginVerifier;
 import dev.openhands.runtime.gateway.security.Ownership;
 import dev.openhands.runtime.gateway.security.SecurityHeaders;
@@ -49,6 +51,8 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(RequestPipeline.class);
   private static final Consumer<MultiMap> NO_DECORATION = headers -> {};
   private static final Runnable NO_ACTIVITY = () -> {};
+  private static final String USER_HEADER = "X-Cognito-User-Id";
+  private static final String ID_TOKEN_COOKIE = "id_token";
   private static final Consumer<MultiMap> SANDBOX_RESPONSE = headers -> {
     SecurityHeaders.addMissing(headers);
     SecurityHeaders.rewriteSetCookies(headers);
@@ -64,9 +68,11 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   private final URI app;
   private final ActivityRecorder activity;
   private final SandboxAdmission admission;
+  private final IdTokenVerifier idTokens;
 
   RequestPipeline(GatewayConfig config, HealthCheck health, RouteCache routes, ActivityRecorder activity,
-      SandboxAdmission admission, HttpForwarder http, WebSocketProxy webSocket) {
+      SandboxAdmission admission, IdTokenVerifier idTokens, HttpForwarder http, WebSocketProxy webSocket) {
+    this.idTokens = idTokens;
     this.activity = activity;
     this.admission = admission;
     this.health = health;
@@ -122,13 +128,16 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   private void routeToSandbox(HttpServerRequest request, RuntimeAddress address, RequestFacts facts) {
     Context context = Vertx.currentContext();
     resolveRoute(address, context)
-        .map(route -> checkOwnership(route, request, facts))
-        .compose(route -> admitted(address.conversationId(), () -> forwardToSandbox(request, address, route, facts)
+        .compose(route -> identify(request, facts, context).map(user -> checkOwnership(route, user)))
+        .compose(target -> admitted(address.conversationId(), () -> forwardToSandbox(request, address, target, facts)
             .recover(err -> err instanceof UpstreamConnectFailed
-                ? retryOnMovedTask(request, address, route, facts, context)
+                ? retryOnMovedTask(request, address, target, facts, context)
                 : Future.failedFuture(err))))
         .onFailure(err -> failRuntime(request, err));
   }
+
+  /** A sandbox the request may open, and who opens it ({@code null}: nobody signed in, or not asked). */
+  private record Target(SandboxRoute.Running route, String userId) {}
 
   /**
    * Row 19: runs {@code exchange} only when the sandbox is below its limit, and releases the slot once,
@@ -165,42 +174,70 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
         });
   }
 
-  /** Row 7. The identity is the one CloudFront's sign-in set, trusted only on origin-verified requests. */
-  private SandboxRoute.Running checkOwnership(SandboxRoute.Running route, HttpServerRequest request,
-      RequestFacts facts) {
-    String userId = facts.originVerified() ? request.getHeader("X-Cognito-User-Id") : null;
+  /**
+   * Row 7: who is asking. With COGNITO_ISSUER set, the subject of the first {@code id_token} cookie that
+   * verifies; otherwise the {@code X-Cognito-User-Id} that CloudFront's sign-in set, trusted only on
+   * origin-verified requests. Not asked when runtime hosts are public.
+   */
+  private Future<String> identify(HttpServerRequest request, RequestFacts facts, Context context) {
+    if (!ownership.required()) {
+      return Future.succeededFuture(null);
+    }
+    if (idTokens == null) {
+      return Future.succeededFuture(facts.originVerified() ? request.getHeader(USER_HEADER) : null);
+    }
+    Future<String> subject = idTokens.subject(Cookies.values(request.headers(), ID_TOKEN_COOKIE))
+        .recover(err -> Future.failedFuture(new RuntimeFailure(503, "cannot verify sign-in now, try again shortly")));
+    // A key fetch completes on the event loop that started it; come back to this request's own.
+    return subject.isComplete() ? subject : Future.fromCompletionStage(subject.toCompletionStage(), context);
+  }
+
+  private Target checkOwnership(SandboxRoute.Running route, String userId) {
     try {
       ownership.check(route, userId);
     } catch (GatewayFailure failure) {
       throw new RuntimeFailure(failure.status(), failure.detail());
     }
-    return route;
+    return new Target(route, userId);
   }
 
-  private Future<Void> forwardToSandbox(HttpServerRequest request, RuntimeAddress address,
-      SandboxRoute.Running route, RequestFacts facts) {
-    Upstream upstream = new Upstream(route.taskIp(), address.port(), address.upstreamUri(), true);
+  private Future<Void> forwardToSandbox(HttpServerRequest request, RuntimeAddress address, Target target,
+      RequestFacts facts) {
+    Upstream upstream = new Upstream(target.route().taskIp(), address.port(), address.upstreamUri(), true);
     String conversationId = address.conversationId();
     activity.touch(conversationId);
-    if (WebSocketProxy.isUpgrade(request)) {
-      MultiMap headers = forwardedHeaders.forWebSocket(request.headers(), facts, upstream);
+    boolean upgrade = WebSocketProxy.isUpgrade(request);
+    MultiMap headers = upgrade
+        ? forwardedHeaders.forWebSocket(request.headers(), facts, upstream)
+        : forwardedHeaders.forRequest(request.headers(), facts, upstream);
+    if (idTokens != null) {
+      setVerifiedUser(headers, target.userId());
+    }
+    if (upgrade) {
       return webSocket.proxy(request, upstream, headers, SANDBOX_RESPONSE, () -> activity.touch(conversationId));
     }
-    MultiMap headers = forwardedHeaders.forRequest(request.headers(), facts, upstream);
     return http.forward(request, upstream, headers, SANDBOX_RESPONSE);
+  }
+
+  /** With id tokens verified here, the sandbox learns the verified subject, never a header's claim. */
+  private static void setVerifiedUser(MultiMap headers, String userId) {
+    headers.remove(USER_HEADER);
+    if (userId != null) {
+      headers.set(USER_HEADER, userId);
+    }
   }
 
   /**
    * Row 9: the cached address refused the connection, so the task may have moved. Drop that route, read
    * the registry once more, and try again on a new address; nothing was sent, so the retry is safe.
    */
-  private Future<Void> retryOnMovedTask(HttpServerRequest request, RuntimeAddress address,
-      SandboxRoute.Running stale, RequestFacts facts, Context context) {
-    routes.invalidateIf(address.conversationId(), stale);
-    return resolveRoute(address, context).compose(fresh -> fresh.taskIp().equals(stale.taskIp())
-        ? Future.failedFuture(new UpstreamConnectFailed(stale.taskIp() + ":" + address.port(),
+  private Future<Void> retryOnMovedTask(HttpServerRequest request, RuntimeAddress address, Target stale,
+      RequestFacts facts, Context context) {
+    routes.invalidateIf(address.conversationId(), stale.route());
+    return resolveRoute(address, context).compose(fresh -> fresh.taskIp().equals(stale.route().taskIp())
+        ? Future.failedFuture(new UpstreamConnectFailed(stale.route().taskIp() + ":" + address.port(),
             new IllegalStateException("connection refused")))
-        : forwardToSandbox(request, address, checkOwnership(fresh, request, facts), facts));
+        : forwardToSandbox(request, address, checkOwnership(fresh, stale.userId()), facts));
   }
 
   /** Row 15: everything that is not a runtime address goes to the app, when there is one. */

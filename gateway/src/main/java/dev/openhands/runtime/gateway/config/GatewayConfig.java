@@ -90,6 +90,10 @@ public record GatewayConfig(
       throw new ConfigException((cognitoIssuer == null ? "COGNITO_ISSUER" : "COGNITO_CLIENT_ID")
           + ": not set (expected: COGNITO_ISSUER and COGNITO_CLIENT_ID set together)");
     }
+    if (cognitoIssuer != null && !cognitoIssuer.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
+      throw new ConfigException("COGNITO_ISSUER: '" + cognitoIssuer
+          + "' (expected: the user pool's issuer URL, https://cognito-idp.<region>.amazonaws.com/<pool id>)");
+    }
     if (routeRefresh.compareTo(routeMaxStale) >= 0) {
       throw new ConfigException("ROUTE_REFRESH: " + Durations.format(routeRefresh)
           + " (expected: < ROUTE_MAX_STALE, " + Durations.format(routeMaxStale) + ")");

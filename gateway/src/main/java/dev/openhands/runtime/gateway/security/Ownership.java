@@ -17,6 +17,11 @@ public final class Ownership {
     this.mode = mode;
   }
 
+  /** Whether the requester's identity matters at all. */
+  public boolean required() {
+    return mode == RuntimeAuth.OWNER;
+  }
+
   /**
    * @param userId the signed-in user, or {@code null} when the request carries no trusted identity
    * @throws GatewayFailure 403 when the user may not open the sandbox

@@ -91,6 +91,17 @@ class GatewayConfigTest {
   }
 
   @Test
+  void cognitoIssuer_mustBeAUrl() {
+    Map<String, String> env = minimal();
+    env.put("COGNITO_ISSUER", "cognito-idp.us-east-1.amazonaws.com/us-east-1_abc");
+    env.put("COGNITO_CLIENT_ID", "client");
+    assertEquals("COGNITO_ISSUER: 'cognito-idp.us-east-1.amazonaws.com/us-east-1_abc' (expected: the user pool's"
+        + " issuer URL, https://cognito-idp.<region>.amazonaws.com/<pool id>)", failure(env));
+    env.put("COGNITO_ISSUER", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc");
+    assertTrue(GatewayConfig.fromEnv(env).verifiesIdTokens());
+  }
+
+  @Test
   void missingTable_isNamed() {
     Map<String, String> env = minimal();
     env.remove("SANDBOX_TABLE");

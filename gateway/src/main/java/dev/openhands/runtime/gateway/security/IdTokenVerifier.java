@@ -1,0 +1,104 @@
+package dev.openhands.runtime.gateway.security;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTVerifier;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.JWTDecodeException;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.vertx.core.Future;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Verifies Cognito id tokens (behaviour table row 7, when {@code COGNITO_ISSUER} is set): RS256 only,
+ * signed by a key of the issuer's JWKS, {@code iss} the issuer, {@code aud} the app client,
+ * {@code token_use} {@code id}, not expired (with {@link #LEEWAY} for clock skew). Of several tokens
+ * (several {@code id_token} cookies), the first that verifies wins.
+ *
+ * <p>A verified token is remembered until it expires, so that each token costs one RSA verification, not
+ * one per request.
+ */
+public final class IdTokenVerifier {
+
+  /** Clock skew accepted on {@code exp}, {@code nbf} and {@code iat}. */
+  public static final Duration LEEWAY = Duration.ofSeconds(60);
+
+  private final String issuer;
+  private final String clientId;
+  private final JwksKeys keys;
+  private final Clock clock;
+  private final Cache<String, Verified> verified;
+
+  /** A verified token's subject and expiry. */
+  private record Verified(String subject, long expiresAtEpochSecond) {}
+
+  public IdTokenVerifier(String issuer, String clientId, JwksKeys keys, Clock clock) {
+    this.issuer = issuer;
+    this.clientId = clientId;
+    this.keys = keys;
+    this.clock = clock;
+    this.verified = Caffeine.newBuilder()
+        .maximumSize(100_000)
+        .expireAfter(Expiry.<String, Verified>creating((token, v) ->
+            Duration.ofSeconds(Math.max(0, v.expiresAtEpochSecond() + LEEWAY.toSeconds() - clock.instant().getEpochSecond()))))
+        .build();
+  }
+
+  /**
+   * The subject of the first token that verifies, or {@code null} when none does. Fails only when keys
+   * were needed and could not be fetched.
+   */
+  public Future<String> subject(List<String> tokens) {
+    return firstVerified(tokens, 0);
+  }
+
+  private Future<String> firstVerified(List<String> tokens, int index) {
+    if (index >= tokens.size()) {
+      return Future.succeededFuture(null);
+    }
+    String token = tokens.get(index);
+    Verified known = verified.getIfPresent(token);
+    if (known != null && known.expiresAtEpochSecond() + LEEWAY.toSeconds() > clock.instant().getEpochSecond()) {
+      return Future.succeededFuture(known.subject());
+    }
+    DecodedJWT decoded;
+    try {
+      decoded = JWT.decode(token);
+    } catch (JWTDecodeException e) {
+      return firstVerified(tokens, index + 1);
+    }
+    if (!"RS256".equals(decoded.getAlgorithm()) || decoded.getKeyId() == null) {
+      return firstVerified(tokens, index + 1);
+    }
+    return keys.key(decoded.getKeyId()).compose(key -> {
+      String subject = key == null ? null : verify(token, key);
+      return subject != null ? Future.succeededFuture(subject) : firstVerified(tokens, index + 1);
+    });
+  }
+
+  private String verify(String token, RSAPublicKey key) {
+    JWTVerifier verifier = ((JWTVerifier.BaseVerification) JWT.require(Algorithm.RSA256(key, null))
+        .withIssuer(issuer)
+        .withAudience(clientId)
+        .withClaim("token_use", "id")
+        .withClaimPresence("sub")
+        .acceptLeeway(LEEWAY.toSeconds()))
+        .build(clock);
+    try {
+      DecodedJWT jwt = verifier.verify(token);
+      if (jwt.getExpiresAtAsInstant() == null) {
+        return null;
+      }
+      verified.put(token, new Verified(jwt.getSubject(), jwt.getExpiresAtAsInstant().getEpochSecond()));
+      return jwt.getSubject();
+    } catch (JWTVerificationException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.openhands.runtime.gateway.security;
+
+import static dev.openhands.runtime.gateway.testkit.TestClient.await;
+import static dev.openhands.runtime.gateway.testkit.TestClient.viaCdn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
+import dev.openhands.runtime.gateway.testkit.FakeCognito;
+import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
+import dev.openhands.runtime.gateway.testkit.RecordingSandbox;
+import dev.openhands.runtime.gateway.testkit.RegistryTable;
+import dev.openhands.runtime.gateway.testkit.TestClient;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Row 7 end to end with COGNITO_ISSUER set: the gateway verifies id_token cookies itself. */
+@Timeout(60)
+class VerifiedOwnershipTest {
+
+  static final String OWNED = "0123456789abcdef0123456789abcdef";
+  static final String WARM_POOL = "fedcba9876543210fedcba9876543210";
+
+  static DynamoDbLocal dynamo;
+  static Vertx vertx;
+  static FakeCognito cognito;
+  static RecordingSandbox sandbox;
+  static GatewayUnderTest gateway;
+  static TestClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dynamo = DynamoDbLocal.start();
+    RegistryTable table = new RegistryTable(dynamo.client(), "sandboxes-identity").create();
+    table.putRunning(OWNED, "user-a");
+    table.putRunning(WARM_POOL, "anonymous");
+    vertx = Vertx.vertx();
+    cognito = await(new FakeCognito(vertx).start());
+    cognito.publish("key-1");
+    sandbox = await(new RecordingSandbox(vertx).start(0));
+    gateway = GatewayUnderTest.start(dynamo, table.name(), Map.of("RUNTIME_AUTH", "owner",
+        "COGNITO_ISSUER", cognito.issuer(), "COGNITO_CLIENT_ID", FakeCognito.CLIENT_ID));
+    client = new TestClient(vertx, gateway.port());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (gateway != null) {
+      gateway.close();
+    }
+    await(vertx.close());
+    dynamo.close();
+  }
+
+  static MultiMap request(String conversation) {
+    return viaCdn(sandbox.port() + "-" + conversation + ".runtime.openhands.example.com");
+  }
+
+  static void drain() throws InterruptedException {
+    while (sandbox.anyReceived()) {
+      sandbox.next();
+    }
+  }
+
+  @Test
+  void row07_ownerWithAVerifiedToken_reachesTheSandbox_asTheVerifiedSubject() throws Exception {
+    drain();
+    MultiMap headers = request(OWNED)
+        .set("Cookie", "id_token=" + cognito.idToken("user-a", "key-1") + "; theme=dark")
+        .set("X-Cognito-User-Id", "someone-else");
+    assertEquals(200, client.get("/", headers).status());
+    MultiMap got = sandbox.next().headers();
+    assertEquals("user-a", got.get("X-Cognito-User-Id"));
+    assertEquals("theme=dark", got.get("Cookie"));
+  }
+
+  @Test
+  void row07_anotherUsersToken_orAHeaderAlone_orNoToken_is403() throws Exception {
+    drain();
+    assertEquals(403, client.get("/", request(OWNED)
+        .set("Cookie", "id_token=" + cognito.idToken("user-b", "key-1"))).status());
+    assertEquals(403, client.get("/", request(OWNED).set("X-Cognito-User-Id", "user-a")).status());
+    assertEquals(403, client.get("/", request(OWNED)).status());
+    assertEquals(403, client.get("/", request(OWNED).set("Cookie", "id_token=forged.token.value")).status());
+    assertFalse(sandbox.anyReceived());
+  }
+
+  @Test
+  void row07_unownedWarmPoolSandbox_isOpenToAnySignedInUser() throws Exception {
+    assertEquals(200, client.get("/", request(WARM_POOL)
+        .set("Cookie", "id_token=" + cognito.idToken("user-c", "key-1"))).status());
+    assertEquals(403, client.get("/", request(WARM_POOL)).status());
+  }
+
+  @Test
+  void row07_severalIdTokenCookies_firstValidWins() throws Exception {
+    String otherPool = cognito.sign(cognito.claims("user-a").withIssuer("https://cognito-idp/another-pool"), "key-1");
+    MultiMap headers = request(OWNED)
+        .add("Cookie", "id_token=" + otherPool)
+        .add("Cookie", "id_token=" + cognito.idToken("user-a", "key-1"));
+    assertEquals(200, client.get("/", headers).status());
+  }
+
+  @Test
+  void row13_idTokenNeverReachesTheSandbox() throws Exception {
+    drain();
+    client.get("/", request(OWNED).set("Cookie", "id_token=" + cognito.idToken("user-a", "key-1")));
+    assertNull(sandbox.next().headers().get("Cookie"));
+  }
+}
