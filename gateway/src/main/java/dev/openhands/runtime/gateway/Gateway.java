@@ -15,6 +15,7 @@ import dev.openhands.runtime.gateway.registry.RouteCache;
 import dev.openhands.runtime.gateway.registry.SandboxRegistry;
 import dev.openhands.runtime.gateway.security.IdTokenVerifier;
 import dev.openhands.runtime.gateway.security.JwksKeys;
+import dev.openhands.runtime.gateway.security.RequestHeadGuard;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -43,13 +44,19 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  */
 public final class Gateway {
 
-  /** Longest request line accepted; CloudFront's URL limit is 8,192 bytes (row 14). */
+  /**
+   * Longest request line accepted, without its CRLF; CloudFront's URL limit is 8,192 bytes (row 14). The
+   * ALB talks HTTP/1.1 to targets, so clear-text HTTP/2 is off (it would also set the pipeline up only
+   * after the first read, too late for {@link RequestHeadGuard}).
+   */
   public static final int MAX_REQUEST_LINE = 8192;
 
   /** Header bytes accepted: CloudFront's 20,480 plus room for what CloudFront, Lambda@Edge and the ALB add. */
   public static final int MAX_HEADER_BYTES = 20480 + 2048;
 
   private static final Duration STOP_GRACE = Duration.ofSeconds(1);
+  /** A request head must arrive whole within this (slowloris); CloudFront and the ALB send heads at once. */
+  public static final Duration REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(15);
   /** Registry writes of last_activity_at running at once; more are dropped and retried a minute later. */
   private static final int ACTIVITY_WRITES_IN_FLIGHT = 32;
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -107,6 +114,7 @@ public final class Gateway {
         .setHost(config.bindAddress())
         .setPort(config.gatewayPort())
         .setMaxInitialLineLength(MAX_REQUEST_LINE)
+        .setHttp2ClearTextEnabled(false)
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setIdleTimeout((int) idleSeconds)
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
@@ -196,7 +204,10 @@ public final class Gateway {
       HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
       RequestPipeline pipeline = new RequestPipeline(config, health, routes, activity, admission, idTokens,
           http, webSocket);
-      server = vertx.createHttpServer(serverOptions()).requestHandler(pipeline);
+      HttpServerOptions options = serverOptions();
+      server = vertx.createHttpServer(options)
+          .connectionHandler(connection -> RequestHeadGuard.install(connection, options, REQUEST_HEAD_TIMEOUT))
+          .requestHandler(pipeline);
       listeners.add(this);
       return server.listen();
     }

@@ -30,6 +30,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import java.net.URI;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -97,6 +98,9 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
 
   private void route(HttpServerRequest request) {
     String host = request.getHeader("Host");
+    if (host == null && request.version() == HttpVersion.HTTP_1_1) {
+      throw new GatewayFailure(400, "an HTTP/1.1 request needs a Host header");
+    }
     String uri = originForm(request.uri());
     AddressParse address = RuntimeAddressParser.parse(host, uri);
     if (address instanceof AddressParse.NotRuntime && HealthCheck.matches(request)) {

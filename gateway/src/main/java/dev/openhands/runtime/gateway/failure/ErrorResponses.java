@@ -58,10 +58,13 @@ public final class ErrorResponses {
     if (failure.status() == 429 || failure.status() == 503) {
       response.putHeader("Retry-After", "1");
     }
-    if (failure.status() == 400 || failure.status() == 414 || failure.status() == 431) {
+    boolean close = failure.status() == 400 || failure.status() == 414 || failure.status() == 431;
+    if (close) {
       response.putHeader("Connection", "close");
+      response.end(body).onComplete(ar -> request.connection().close());
+    } else {
+      response.end(body);
     }
-    response.end(body);
   }
 
   static String render(Format format, int status, String detail) {

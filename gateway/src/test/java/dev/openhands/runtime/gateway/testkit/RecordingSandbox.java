@@ -61,6 +61,7 @@ public final class RecordingSandbox {
   /** Starts on {@code host}, an address of the loopback range (127.0.0.0/8). */
   public Future<RecordingSandbox> start(String host, int port) {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+            .setMaxInitialLineLength(16384).setMaxHeaderSize(64 * 1024)
             .setMaxWebSocketFrameSize(16 * 1024 * 1024).setWebSocketSubProtocols(List.of("vite-hmr")))
         .requestHandler(this::request);
     return server.listen().map(this);
