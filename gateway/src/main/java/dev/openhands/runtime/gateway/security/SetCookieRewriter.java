@@ -5,7 +5,7 @@ package dev.openhands.runtime.gateway.security;
  * attribute is removed, so that a sandbox can never set a cookie for the platform's domain or another
  * sandbox; {@code Secure} is added when missing; {@code SameSite=Strict} is added when no
  * {@code SameSite} is given. Other attributes are kept as written. Attribute names are matched
- * case-insensitively, as browsers do (RFC 6265 section 5.2).
+ * case-insensitively and around spaces and tabs, as browsers do (RFC 6265 section 5.2).
  */
 public final class SetCookieRewriter {
 
@@ -16,7 +16,8 @@ public final class SetCookieRewriter {
     StringBuilder out = new StringBuilder(length + 24);
     int firstEnd = setCookie.indexOf(';');
     firstEnd = firstEnd < 0 ? length : firstEnd;
-    out.append(setCookie, skipSpaces(setCookie, 0, firstEnd), trimEnd(setCookie, 0, firstEnd));
+    int nameValueStart = skipSpaces(setCookie, 0, firstEnd);
+    out.append(setCookie, nameValueStart, trimEnd(setCookie, nameValueStart, firstEnd));
     boolean secure = false;
     boolean sameSite = false;
     int start = firstEnd + 1;
@@ -52,17 +53,22 @@ public final class SetCookieRewriter {
     return next == to || s.charAt(next) == '=';
   }
 
+  /** Skips whitespace as browsers do when they split a cookie into attributes: space and tab (RFC 6265 WSP). */
   private static int skipSpaces(String s, int from, int to) {
-    while (from < to && s.charAt(from) == ' ') {
+    while (from < to && isWsp(s.charAt(from))) {
       from++;
     }
     return from;
   }
 
   private static int trimEnd(String s, int from, int to) {
-    while (to > from && s.charAt(to - 1) == ' ') {
+    while (to > from && isWsp(s.charAt(to - 1))) {
       to--;
     }
     return to;
+  }
+
+  private static boolean isWsp(char c) {
+    return c == ' ' || c == '\t';
   }
 }
