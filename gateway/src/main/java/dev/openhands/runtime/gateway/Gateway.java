@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
 import dev.openhands.runtime.gateway.config.Durations;
 import dev.openhands.runtime.gateway.ops.DrainPlan;
+import dev.openhands.runtime.gateway.ops.AccessLog;
+import dev.openhands.runtime.gateway.ops.GatewayMetrics;
 import dev.openhands.runtime.gateway.ops.HealthCheck;
 import dev.openhands.runtime.gateway.proxy.HttpForwarder;
 import dev.openhands.runtime.gateway.proxy.SandboxAdmission;
@@ -13,6 +15,7 @@ import dev.openhands.runtime.gateway.registry.ActivityRecorder;
 import dev.openhands.runtime.gateway.registry.DynamoClients;
 import dev.openhands.runtime.gateway.registry.RouteCache;
 import dev.openhands.runtime.gateway.registry.SandboxRegistry;
+import dev.openhands.runtime.gateway.registry.SandboxRoute;
 import dev.openhands.runtime.gateway.security.IdTokenVerifier;
 import dev.openhands.runtime.gateway.security.JwksKeys;
 import dev.openhands.runtime.gateway.security.RequestHeadGuard;
@@ -29,6 +32,7 @@ import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -71,13 +75,16 @@ public final class Gateway {
   private final IdTokenVerifier idTokens;
   private final HealthCheck health = new HealthCheck();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final GatewayMetrics metrics = new GatewayMetrics();
+  private final AccessLog accessLog = new AccessLog(System.out, 65_536);
+  private HttpServer admin;
 
   private Gateway(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
     this.config = config;
     this.dynamo = DynamoClients.create(config);
     SandboxRegistry registry = new SandboxRegistry(dynamo, config.sandboxTable());
-    this.routes = new RouteCache(registry::lookup,
+    this.routes = new RouteCache(conversationId -> timed(registry, conversationId),
         new RouteCache.Settings(config.routeRefresh(), config.routeMaxStale(), config.routeNegativeTtl(),
             config.routeCacheMax()),
         Ticker.systemTicker(), ForkJoinPool.commonPool());
@@ -100,7 +107,47 @@ public final class Gateway {
   public static Future<Gateway> start(GatewayConfig config) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Gateway gateway = new Gateway(vertx, config);
-    return gateway.listen().map(gateway).recover(err -> gateway.stop().transform(ignored -> Future.failedFuture(err)));
+    gateway.registerMeters();
+    return gateway.listenAdmin().compose(v -> gateway.listen()).map(gateway)
+        .recover(err -> gateway.stop().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  private CompletableFuture<SandboxRoute> timed(SandboxRegistry registry, String conversationId) {
+    long started = System.nanoTime();
+    return registry.lookup(conversationId)
+        .whenComplete((route, err) -> metrics.registryRead(err == null, System.nanoTime() - started));
+  }
+
+  private void registerMeters() {
+    routes.bindTo(metrics.registry());
+    metrics.gauge("gateway_websockets_open", "WebSockets being relayed", this, Gateway::openWebSockets);
+    metrics.gauge("gateway_draining", "1 once SIGTERM was received", health, h -> h.draining() ? 1 : 0);
+    metrics.counter("gateway_admission_refused", "Requests refused with 429 (SANDBOX_MAX_CONNECTIONS)", admission,
+        SandboxAdmission::refused);
+    metrics.counter("gateway_activity_writes", "last_activity_at updates started", activity, ActivityRecorder::writes);
+    metrics.counter("gateway_activity_dropped", "last_activity_at updates dropped (too many in flight)", activity,
+        ActivityRecorder::dropped);
+    metrics.counter("gateway_access_log_dropped", "Access log lines dropped (writer behind)", accessLog,
+        AccessLog::dropped);
+  }
+
+  /** Prometheus {@code /metrics} on the admin port, never exposed through the load balancer. */
+  private Future<Void> listenAdmin() {
+    admin = vertx.createHttpServer(new HttpServerOptions().setHost(config.bindAddress()).setPort(config.adminPort()))
+        .requestHandler(request -> {
+          if ("/metrics".equals(request.path())) {
+            request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(metrics.scrape());
+          } else {
+            request.response().setStatusCode(404).end();
+          }
+        });
+    return admin.listen().mapEmpty();
+  }
+
+  /** The metrics, for tests. */
+  public GatewayMetrics metrics() {
+    return metrics;
   }
 
   private Future<Void> listen() {
@@ -173,8 +220,21 @@ public final class Gateway {
       closeWebSockets("server going away");
       long window = plan.finishWindow().toMillis();
       List<Future<Void>> closing = listeners.stream().map(l -> l.shutdown(window)).toList();
-      return Future.join(closing);
-    }).eventually(() -> vertx.close()).andThen(ar -> dynamo.close()).mapEmpty();
+      return Future.join(closing).eventually(this::closeAdmin);
+    }).eventually(() -> vertx.close()).andThen(ar -> closeResources()).mapEmpty();
+  }
+
+  private Future<Void> closeAdmin() {
+    return admin == null ? Future.succeededFuture() : admin.shutdown(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void closeResources() {
+    dynamo.close();
+    try {
+      accessLog.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -185,8 +245,9 @@ public final class Gateway {
     closeWebSockets("gateway stopping");
     List<Future<Void>> closing = listeners.stream().map(l -> l.shutdown(STOP_GRACE.toMillis())).toList();
     return Future.join(closing)
+        .eventually(this::closeAdmin)
         .eventually(() -> vertx.close())
-        .andThen(ar -> dynamo.close())
+        .andThen(ar -> closeResources())
         .mapEmpty();
   }
 
@@ -203,7 +264,7 @@ public final class Gateway {
           config.webSocketIdleTimeout());
       HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
       RequestPipeline pipeline = new RequestPipeline(config, health, routes, activity, admission, idTokens,
-          http, webSocket);
+          http, webSocket, metrics, accessLog);
       HttpServerOptions options = serverOptions();
       server = vertx.createHttpServer(options)
           .connectionHandler(connection -> RequestHeadGuard.install(connection, options, REQUEST_HEAD_TIMEOUT))

@@ -3,6 +3,8 @@ package dev.openhands.runtime.gateway;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
 import dev.openhands.runtime.gateway.failure.ErrorResponses;
 import dev.openhands.runtime.gateway.failure.GatewayFailure;
+import dev.openhands.runtime.gateway.ops.AccessLog;
+import dev.openhands.runtime.gateway.ops.GatewayMetrics;
 import dev.openhands.runtime.gateway.ops.HealthCheck;
 import dev.openhands.runtime.gateway.proxy.ConnectFailureAnswer;
 import dev.openhands.runtime.gateway.proxy.ForwardedHeaders;
@@ -70,10 +72,15 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   private final ActivityRecorder activity;
   private final SandboxAdmission admission;
   private final IdTokenVerifier idTokens;
+  private final GatewayMetrics metrics;
+  private final AccessLog accessLog;
 
   RequestPipeline(GatewayConfig config, HealthCheck health, RouteCache routes, ActivityRecorder activity,
-      SandboxAdmission admission, IdTokenVerifier idTokens, HttpForwarder http, WebSocketProxy webSocket) {
+      SandboxAdmission admission, IdTokenVerifier idTokens, HttpForwarder http, WebSocketProxy webSocket,
+      GatewayMetrics metrics, AccessLog accessLog) {
     this.idTokens = idTokens;
+    this.metrics = metrics;
+    this.accessLog = accessLog;
     this.activity = activity;
     this.admission = admission;
     this.health = health;
@@ -89,14 +96,41 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest request) {
     request.pause();
+    Exchange exchange = new Exchange(System.nanoTime());
+    request.response().endHandler(v -> finish(request, exchange));
     try {
-      route(request);
+      route(request, exchange);
     } catch (GatewayFailure failure) {
       answer(request, failure, false);
     }
   }
 
-  private void route(HttpServerRequest request) {
+  /** What the access log and the metrics say about one request; filled in as the chain learns it. */
+  private static final class Exchange {
+    final long startedNanos;
+    String route = "gateway";
+    String requestId;
+    String conversationId;
+    int port = -1;
+
+    Exchange(long startedNanos) {
+      this.startedNanos = startedNanos;
+    }
+  }
+
+  /** Runs once per request, when its response ended or its connection closed first (logged as 499). */
+  private void finish(HttpServerRequest request, Exchange exchange) {
+    HttpServerResponse response = request.response();
+    long durationNanos = System.nanoTime() - exchange.startedNanos;
+    int status = response.ended() ? response.getStatusCode() : 499;
+    metrics.request(exchange.route, status, durationNanos);
+    accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), exchange.requestId,
+        request.getHeader("X-Amzn-Trace-Id"), request.method().name(), request.path(), exchange.route,
+        exchange.conversationId, exchange.port, status, request.bytesRead(), response.bytesWritten(),
+        durationNanos / 1000, peerAddress(request), request.getHeader("User-Agent")));
+  }
+
+  private void route(HttpServerRequest request, Exchange exchange) {
     String host = request.getHeader("Host");
     if (host == null && request.version() == HttpVersion.HTTP_1_1) {
       throw new GatewayFailure(400, "an HTTP/1.1 request needs a Host header");
@@ -104,18 +138,24 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
     String uri = originForm(request.uri());
     AddressParse address = RuntimeAddressParser.parse(host, uri);
     if (address instanceof AddressParse.NotRuntime && HealthCheck.matches(request)) {
+      exchange.route = "health";
       request.resume();
       health.answer(request);
       return;
     }
+    exchange.requestId = newRequestId();
     boolean verified = verifyOrigin(request);
-    RequestFacts facts = new RequestFacts(newRequestId(), verified, peerAddress(request), request.scheme(), host);
+    RequestFacts facts = new RequestFacts(exchange.requestId, verified, peerAddress(request), request.scheme(), host);
     if (address instanceof AddressParse.Malformed malformed) {
       throw new RuntimeFailure(400, malformed.reason());
     }
     if (address instanceof AddressParse.Runtime runtime) {
+      exchange.route = "sandbox";
+      exchange.conversationId = runtime.address().conversationId();
+      exchange.port = runtime.address().port();
       routeToSandbox(request, runtime.address(), facts);
     } else {
+      exchange.route = "app";
       forwardToApp(request, uri, facts);
     }
   }
@@ -237,6 +277,7 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
    */
   private Future<Void> retryOnMovedTask(HttpServerRequest request, RuntimeAddress address, Target stale,
       RequestFacts facts, Context context) {
+    metrics.connectFailure("sandbox");
     routes.invalidateIf(address.conversationId(), stale.route());
     return resolveRoute(address, context).compose(fresh -> fresh.taskIp().equals(stale.route().taskIp())
         ? Future.failedFuture(new UpstreamConnectFailed(stale.route().taskIp() + ":" + address.port(),
@@ -258,13 +299,19 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
       exchange = http.forward(request, upstream, forwardedHeaders.forRequest(request.headers(), facts, upstream),
           NO_DECORATION);
     }
-    exchange.onFailure(err -> answer(request, err instanceof UpstreamConnectFailed
-        ? new GatewayFailure(502, "the app is not reachable")
-        : asFailure(err), false));
+    exchange.onFailure(err -> {
+      if (err instanceof UpstreamConnectFailed) {
+        metrics.connectFailure("app");
+        answer(request, new GatewayFailure(502, "the app is not reachable"), false);
+      } else {
+        answer(request, asFailure(err), false);
+      }
+    });
   }
 
   private void failRuntime(HttpServerRequest request, Throwable err) {
     if (err instanceof UpstreamConnectFailed) {
+      metrics.connectFailure("sandbox");
       LOG.debug("sandbox unreachable: {}", err.getMessage());
       if (ConnectFailureAnswer.isCorsProbe(request.headers())) {
         request.resume();

@@ -319,6 +319,23 @@ class GatewayHttpTest {
   }
 
   @Test
+  void metrics_countRequestsByRouteAndStatus_onTheAdminPortOnly() throws Exception {
+    client.get("/", viaCdn(runtimeHost(sandbox.port(), CONV)));
+    client.get("/", viaCdn(runtimeHost(sandbox.port(), UNKNOWN)));
+    TestClient admin = new TestClient(vertx, gateway.gateway().config().adminPort());
+    Response metrics = admin.get("/metrics", HttpHeaders.headers());
+    assertEquals(200, metrics.status());
+    String text = metrics.body();
+    assertTrue(text.contains("gateway_requests_seconds_count{route=\"sandbox\",status=\"200\"}"), text);
+    assertTrue(text.contains("gateway_requests_seconds_count{route=\"sandbox\",status=\"404\"}"), text);
+    assertTrue(text.contains("gateway_registry_read_seconds_count{outcome=\"ok\"}"), text);
+    assertTrue(text.contains("cache_gets_total{cache=\"routes\",result=\"hit\"}"), text);
+    assertTrue(text.contains("gateway_websockets_open"), text);
+    assertEquals(404, ownerClient.get("/metrics", viaCdn("openhands.example.com")).status(),
+        "metrics are not served on the traffic port");
+  }
+
+  @Test
   void row15_withoutAppUpstream_otherRequestsAre404() throws Exception {
     Response r = ownerClient.get("/api/conversations", viaCdn("openhands.example.com"));
     assertEquals(404, r.status());

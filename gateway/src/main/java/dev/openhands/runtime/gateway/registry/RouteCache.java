@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -43,6 +45,7 @@ public final class RouteCache {
         .expireAfter(new RouteExpiry(settings.maxStale(), settings.negativeTtl()))
         .ticker(ticker)
         .executor(executor)
+        .recordStats()
         .buildAsync((conversationId, loadExecutor) ->
             CompletableFuture.supplyAsync(() -> loader.apply(conversationId), loadExecutor).thenCompose(read -> read));
   }
@@ -63,6 +66,11 @@ public final class RouteCache {
    */
   public void invalidateIf(String conversationId, SandboxRoute stale) {
     routes.synchronous().asMap().remove(conversationId, stale);
+  }
+
+  /** Publishes hits, misses, loads and evictions as {@code cache_*} meters tagged {@code cache=routes}. */
+  public void bindTo(MeterRegistry registry) {
+    CaffeineCacheMetrics.monitor(registry, routes, "routes");
   }
 
   /** Number of cached routes (approximate). */

@@ -1,0 +1,42 @@
+package dev.openhands.runtime.gateway.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class AccessLogTest {
+
+  @Test
+  void oneJsonLinePerRequest_escaped_withoutAbsentFields() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AccessLog log = new AccessLog(out, 16);
+    log.log(new AccessLog.Entry(0, "abc", null, "GET", "/a\"b\\c\n", "sandbox", "0123456789abcdef0123456789abcdef",
+        5000, 200, 10, 20, 1500, "10.0.1.5", "curl/8"));
+    log.close();
+    assertEquals("{\"time\":\"1970-01-01T00:00:00Z\",\"type\":\"access\",\"request_id\":\"abc\",\"method\":\"GET\","
+        + "\"path\":\"/a\\\"b\\\\c\\u000a\",\"route\":\"sandbox\",\"conversation_id\":\"0123456789abcdef0123456789abcdef\","
+        + "\"port\":5000,\"status\":200,\"bytes_in\":10,\"bytes_out\":20,\"duration_us\":1500,\"peer\":\"10.0.1.5\","
+        + "\"user_agent\":\"curl/8\"}\n", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void fullQueue_dropsAndCounts_neverBlocks() throws Exception {
+    java.io.OutputStream stalled = new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws java.io.IOException {
+        try {
+          Thread.sleep(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    AccessLog log = new AccessLog(stalled, 4);
+    for (int i = 0; i < 100; i++) {
+      log.log(new AccessLog.Entry(0, "r" + i, null, "GET", "/", "app", null, -1, 200, 0, 0, 1, null, null));
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(log.dropped() >= 90, "dropped " + log.dropped());
+  }
+}
