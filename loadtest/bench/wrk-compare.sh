@@ -12,50 +12,24 @@ ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
 CONNECTIONS=${3:-64}
 THREADS=${WRK_THREADS:-2}
-GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-"-XX:+UseParallelGC -Xms256m -Xmx512m"}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$(mktemp -d)
-PIDS=()
-
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
+source "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-cd "$ROOT"
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  ./mvnw -q -B -DskipTests install
-fi
-./mvnw -q -B -pl loadtest dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-CP="loadtest/target/classes:$(cat "$WORK/cp.txt")"
+build_classpath
 
 DYNAMO_PORT=$(free_port); BACKEND_PORT=$(free_port); GATEWAY_PORT=$(free_port); ADMIN_PORT=$(free_port)
-java -Xmx512m -cp "$CP" dev.openhands.runtime.loadtest.BenchBackend "$DYNAMO_PORT" "$BACKEND_PORT" 1800 \
-  > "$WORK/backend.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 120); do grep -q READY "$WORK/backend.log" && break; sleep 0.5; done
-grep -q READY "$WORK/backend.log" || { cat "$WORK/backend.log"; echo "backend did not start"; exit 1; }
-CONV=$(awk '/READY/ {print $4}' "$WORK/backend.log")
-
+start_java farm dev.openhands.runtime.loadtest.SandboxFarm "$BACKEND_PORT" 1 1800
+start_java registry dev.openhands.runtime.loadtest.LocalRegistry "$DYNAMO_PORT" 1 1800
+CONV=00000000000000000000000000000001
+BACKEND=127.0.0.2
 SECRET=bench-origin-secret-0123456789
-env GATEWAY_PORT="$GATEWAY_PORT" ADMIN_PORT="$ADMIN_PORT" BIND_ADDRESS=127.0.0.1 SANDBOX_TABLE=bench-sandboxes \
-  DYNAMODB_ENDPOINT="http://127.0.0.1:$DYNAMO_PORT" ORIGIN_VERIFY_SECRET="$SECRET" RUNTIME_AUTH=none \
-  java $GATEWAY_JAVA_OPTS -jar gateway/target/gateway.jar > "$WORK/gateway.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$GATEWAY_PORT/health" >/dev/null && break; sleep 0.5; done
-curl -sf "http://127.0.0.1:$GATEWAY_PORT/health" >/dev/null || { cat "$WORK/gateway.log"; echo "gateway did not start"; exit 1; }
+start_gateway "$GATEWAY_PORT" "$ADMIN_PORT" "$DYNAMO_PORT" load-sandboxes "$SECRET"
 
 HOST="$BACKEND_PORT-$CONV.runtime.localhost"
 run() { # target size -> "rps p50ms p99ms"
   local target=$1 size=$2 out
   if [[ $target == direct ]]; then
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$BACKEND_PORT/$size")
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://$BACKEND:$BACKEND_PORT/$size")
   else
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -H "Host: $HOST" \
       -H "X-Origin-Verify: $SECRET" "http://127.0.0.1:$GATEWAY_PORT/$size")

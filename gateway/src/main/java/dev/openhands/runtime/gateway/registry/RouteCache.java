@@ -1,5 +1,6 @@
 package dev.openhands.runtime.gateway.registry;
 
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -10,6 +11,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sandbox routes, read through from the registry.
@@ -21,15 +24,23 @@ import java.util.function.Function;
  *       conversation causes at most one read per {@code refresh} interval, however many requests use it.
  *   <li>A route older than {@code refresh} is re-read in the background on its next use; the old value
  *       keeps serving until the new one arrives.
- *   <li>Row 6 (stale-if-error): a failed re-read keeps the old value; a route that could not be re-read
- *       for {@code maxStale} is dropped. A failed first read is not cached, so the next request tries again.
+ *   <li>Row 6 (stale-if-error): a failed re-read keeps the old route and is tried again only after another
+ *       {@code refresh} interval, so an outage of the registry costs one read per hot conversation per
+ *       interval, not one per request. A route that could not be re-read for {@code maxStale} since its
+ *       last successful read is dropped. A failed first read is not cached, so the next request tries again.
  *   <li>Unknown and not-running conversations are remembered for {@code negativeTtl} only, so a sandbox
  *       that has just started becomes routable quickly.
  * </ul>
  */
 public final class RouteCache {
 
-  private final AsyncLoadingCache<String, SandboxRoute> routes;
+  private static final Logger LOG = LoggerFactory.getLogger(RouteCache.class);
+
+  private final AsyncLoadingCache<String, Cached> routes;
+  private final Ticker ticker;
+
+  /** A route and when it was last read successfully (ticker nanos): the anchor of its staleness bound. */
+  private record Cached(SandboxRoute route, long readAtNanos) {}
 
   /**
    * @param loader reads one route; its future may complete on any thread. It is called on {@code executor},
@@ -39,20 +50,20 @@ public final class RouteCache {
    */
   public RouteCache(Function<String, CompletableFuture<SandboxRoute>> loader, Settings settings, Ticker ticker,
       Executor executor) {
+    this.ticker = ticker;
     this.routes = Caffeine.newBuilder()
         .maximumSize(settings.maxSize())
         .refreshAfterWrite(settings.refresh())
-        .expireAfter(new RouteExpiry(settings.maxStale(), settings.negativeTtl()))
+        .expireAfter(new RouteExpiry(settings.maxStale(), settings.negativeTtl(), ticker))
         .ticker(ticker)
         .executor(executor)
         .recordStats()
-        .buildAsync((conversationId, loadExecutor) ->
-            CompletableFuture.supplyAsync(() -> loader.apply(conversationId), loadExecutor).thenCompose(read -> read));
+        .buildAsync(new Loader(loader, ticker));
   }
 
   /** The route for a conversation: cached, or read once for all concurrent callers. */
   public CompletableFuture<SandboxRoute> get(String conversationId) {
-    return routes.get(conversationId);
+    return routes.get(conversationId).thenApply(Cached::route);
   }
 
   /** Forgets a route, for example when its task stopped answering on the cached address. */
@@ -65,7 +76,8 @@ public final class RouteCache {
    * callers who saw the same stale route cause one re-read, not one each.
    */
   public void invalidateIf(String conversationId, SandboxRoute stale) {
-    routes.synchronous().asMap().remove(conversationId, stale);
+    routes.synchronous().asMap().computeIfPresent(conversationId,
+        (id, cached) -> cached.route().equals(stale) ? null : cached);
   }
 
   /** Publishes hits, misses, loads and evictions as {@code cache_*} meters tagged {@code cache=routes}. */
@@ -97,26 +109,54 @@ public final class RouteCache {
     }
   }
 
-  /** Routable answers live until {@code maxStale} after their last successful read; others briefly. */
-  private record RouteExpiry(Duration maxStale, Duration negativeTtl) implements Expiry<String, SandboxRoute> {
+  /** Reads through the registry; a failed re-read answers the old route, keeping its read time. */
+  private record Loader(Function<String, CompletableFuture<SandboxRoute>> loader, Ticker ticker)
+      implements AsyncCacheLoader<String, Cached> {
 
     @Override
-    public long expireAfterCreate(String key, SandboxRoute route, long currentTime) {
-      return lifetime(route);
+    public CompletableFuture<Cached> asyncLoad(String conversationId, Executor executor) {
+      return CompletableFuture.supplyAsync(() -> loader.apply(conversationId), executor)
+          .thenCompose(read -> read)
+          .thenApply(route -> new Cached(route, ticker.read()));
     }
 
     @Override
-    public long expireAfterUpdate(String key, SandboxRoute route, long currentTime, long currentDuration) {
-      return lifetime(route);
+    public CompletableFuture<Cached> asyncReload(String conversationId, Cached old, Executor executor) {
+      return asyncLoad(conversationId, executor).exceptionally(err -> {
+        LOG.debug("re-reading {} failed, keeping the route read {} ms ago: {}", conversationId,
+            (ticker.read() - old.readAtNanos()) / 1_000_000, err.toString());
+        return old;
+      });
+    }
+  }
+
+  /**
+   * Routable answers live until {@code maxStale} after their last successful read (a kept old route does
+   * not extend that); others live {@code negativeTtl}.
+   */
+  private record RouteExpiry(Duration maxStale, Duration negativeTtl, Ticker ticker) implements Expiry<String, Cached> {
+
+    @Override
+    public long expireAfterCreate(String key, Cached cached, long currentTime) {
+      return lifetime(cached);
     }
 
     @Override
-    public long expireAfterRead(String key, SandboxRoute route, long currentTime, long currentDuration) {
+    public long expireAfterUpdate(String key, Cached cached, long currentTime, long currentDuration) {
+      return lifetime(cached);
+    }
+
+    @Override
+    public long expireAfterRead(String key, Cached cached, long currentTime, long currentDuration) {
       return currentDuration;
     }
 
-    private long lifetime(SandboxRoute route) {
-      return (route instanceof SandboxRoute.Running ? maxStale : negativeTtl).toNanos();
+    private long lifetime(Cached cached) {
+      if (!(cached.route() instanceof SandboxRoute.Running)) {
+        return negativeTtl.toNanos();
+      }
+      long age = ticker.read() - cached.readAtNanos();
+      return Math.max(0, maxStale.toNanos() - age);
     }
   }
 }

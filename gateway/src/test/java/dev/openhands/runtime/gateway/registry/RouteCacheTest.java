@@ -70,19 +70,27 @@ class RouteCacheTest {
   }
 
   @Test
-  void row06_failedRefresh_keepsServingUntilMaxStale() {
+  void row06_failedRefresh_keepsServing_retriesOncePerInterval_untilMaxStale() {
     cache.get(CONV);
     reads.get(0).complete(A);
     advance(Duration.ofSeconds(11));
     assertSame(A, cache.get(CONV).join());
+    assertEquals(2, reads.size());
     reads.get(1).completeExceptionally(new RuntimeException("registry down"));
-    advance(Duration.ofMinutes(4));
-    assertSame(A, cache.get(CONV).join(), "stale-if-error within ROUTE_MAX_STALE");
-    reads.get(2).completeExceptionally(new RuntimeException("registry down"));
-    advance(Duration.ofSeconds(61));
+    for (int i = 0; i < 1000; i++) {
+      assertSame(A, cache.get(CONV).join(), "stale-if-error");
+    }
+    assertEquals(2, reads.size(), "no new read right after a failed one, however many requests");
+    for (int interval = 0; interval < 25; interval++) {
+      advance(Duration.ofSeconds(11));
+      assertSame(A, cache.get(CONV).join());
+      reads.get(reads.size() - 1).completeExceptionally(new RuntimeException("registry down"));
+    }
+    assertEquals(27, reads.size(), "one read per refresh interval while the registry is down");
+    advance(Duration.ofSeconds(20));
     CompletableFuture<SandboxRoute> afterMaxStale = cache.get(CONV);
-    assertTrue(reads.size() >= 4, "the expired route is read again");
-    reads.get(reads.size() - 1).completeExceptionally(new RuntimeException("registry down"));
+    assertEquals(28, reads.size(), "past ROUTE_MAX_STALE since the last good read the route is read again");
+    reads.get(27).completeExceptionally(new RuntimeException("registry down"));
     assertThrows(ExecutionException.class, afterMaxStale::get);
   }
 

@@ -26,10 +26,17 @@ public final class DynamoDbLocal implements AutoCloseable {
   private final DynamoDbAsyncClient client;
   private boolean running;
 
-  private DynamoDbLocal(int port) throws Exception {
+  private DynamoDbLocal(int port, java.nio.file.Path dataDir) throws Exception {
     this.port = port;
-    this.server = ServerRunner.createServerFromCommandLineArgs(
-        new String[] {"-inMemory", "-port", String.valueOf(port), "-disableTelemetry"});
+    String[] storage = dataDir == null
+        ? new String[] {"-inMemory"}
+        : new String[] {"-sharedDb", "-dbPath", dataDir.toString()};
+    String[] args = new String[storage.length + 3];
+    System.arraycopy(storage, 0, args, 0, storage.length);
+    args[storage.length] = "-port";
+    args[storage.length + 1] = String.valueOf(port);
+    args[storage.length + 2] = "-disableTelemetry";
+    this.server = ServerRunner.createServerFromCommandLineArgs(args);
     bindToLoopback(server);
     this.client = DynamoDbAsyncClient.builder()
         .endpointOverride(endpoint())
@@ -44,9 +51,17 @@ public final class DynamoDbLocal implements AutoCloseable {
     return start(freePort());
   }
 
-  /** Starts DynamoDB Local on {@code port} of 127.0.0.1. */
+  /** Starts DynamoDB Local on {@code port} of 127.0.0.1, in memory. */
   public static DynamoDbLocal start(int port) throws Exception {
-    DynamoDbLocal local = new DynamoDbLocal(port);
+    return start(port, null);
+  }
+
+  /**
+   * Starts DynamoDB Local on {@code port} of 127.0.0.1, keeping its data in {@code dataDir} (so that a
+   * restart keeps the tables), or in memory when {@code dataDir} is {@code null}.
+   */
+  public static DynamoDbLocal start(int port, java.nio.file.Path dataDir) throws Exception {
+    DynamoDbLocal local = new DynamoDbLocal(port, dataDir);
     local.server.start();
     local.running = true;
     return local;

@@ -33,6 +33,12 @@ public final class RegistryTable {
     return name;
   }
 
+  /** Creates the table unless it exists already (a DynamoDB Local that keeps its data on disk). */
+  public RegistryTable createIfMissing() {
+    boolean exists = dynamo.listTables().join().tableNames().contains(name);
+    return exists ? this : create();
+  }
+
   /** Creates the table and waits until it exists. */
   public RegistryTable create() {
     dynamo.createTable(b -> b.tableName(name)

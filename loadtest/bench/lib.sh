@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+# Shared by the scripts in loadtest/bench: sourced, not run. Everything started here listens on 127.0.0.1
+# (or other loopback addresses) and is stopped on exit.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+WORK=$(mktemp -d)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# Builds the project (unless SKIP_BUILD=1) and sets CP to the loadtest module's class path.
+build_classpath() {
+  cd "$ROOT" || exit 1
+  if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    ./mvnw -q -B -DskipTests install
+  fi
+  ./mvnw -q -B -pl loadtest dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
+  CP="$ROOT/loadtest/target/classes:$(cat "$WORK/cp.txt")"
+}
+
+# start_java NAME MAIN ARGS...: runs a loadtest main in the background, logging to $WORK/NAME.log, and
+# waits for its READY line. Sets LAST_PID.
+start_java() {
+  local name=$1 main=$2; shift 2
+  java -Xmx512m -cp "$CP" "$main" "$@" > "$WORK/$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+  for _ in $(seq 1 120); do grep -q READY "$WORK/$name.log" && return 0; sleep 0.5; done
+  cat "$WORK/$name.log"; echo "$name did not start"; exit 1
+}
+
+# start_gateway PORT ADMIN_PORT DYNAMO_PORT TABLE SECRET [VAR=VALUE ...]: the gateway jar, waits for /health.
+start_gateway() {
+  local port=$1 admin=$2 dynamo=$3 table=$4 secret=$5 opts; shift 5
+  read -r -a opts <<< "${GATEWAY_JAVA_OPTS:-"-XX:+UseParallelGC -Xms256m -Xmx512m"}"
+  env GATEWAY_PORT="$port" ADMIN_PORT="$admin" BIND_ADDRESS=127.0.0.1 SANDBOX_TABLE="$table" \
+    DYNAMODB_ENDPOINT="http://127.0.0.1:$dynamo" ORIGIN_VERIFY_SECRET="$secret" RUNTIME_AUTH=none "$@" \
+    java "${opts[@]}" -jar "$ROOT/gateway/target/gateway.jar" \
+    > "$WORK/gateway.log" 2>&1 &
+  GATEWAY_PID=$!
+  PIDS+=("$GATEWAY_PID")
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return 0; sleep 0.5; done
+  cat "$WORK/gateway.log"; echo "gateway did not start"; exit 1
+}

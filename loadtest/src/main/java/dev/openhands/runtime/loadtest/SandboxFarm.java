@@ -1,0 +1,78 @@
+package dev.openhands.runtime.loadtest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Many sandboxes on loopback, each on its own address as Fargate tasks are: sandbox {@code i} listens on
+ * {@code 127.0.0.(i + 2)} at the same port. Each answers {@code /2b}, {@code /1k} and {@code /64k} with a
+ * body of that size and echoes WebSocket messages. Prints {@code READY} when all listen; stops on SIGTERM
+ * or after {@code maxSeconds}.
+ *
+ * <p>Usage: {@code SandboxFarm <port> <sandboxes> [maxSeconds]}.
+ */
+public final class SandboxFarm {
+
+  private SandboxFarm() {}
+
+  /** The address of sandbox {@code index}. */
+  public static String address(int index) {
+    return "127.0.0." + (index + 2);
+  }
+
+  /** The conversation id of sandbox {@code index}. */
+  public static String conversation(int index) {
+    return String.format("%032x", index + 1);
+  }
+
+  public static void main(String[] args) throws Exception {
+    int port = Integer.parseInt(args[0]);
+    int sandboxes = Integer.parseInt(args[1]);
+    long maxSeconds = args.length > 2 ? Long.parseLong(args[2]) : 1800;
+    if (sandboxes < 1 || sandboxes > 250) {
+      throw new IllegalArgumentException("sandboxes: " + sandboxes + " (expected: 1 to 250)");
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1));
+    List<Future<HttpServer>> listening = new ArrayList<>();
+    for (int i = 0; i < sandboxes; i++) {
+      listening.add(vertx.createHttpServer(new HttpServerOptions().setHost(address(i)).setPort(port)
+              .setTcpNoDelay(true))
+          .webSocketHandler(ws -> ws.frameHandler(frame -> {
+            if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
+              ws.writeFrame(frame);
+            }
+          }))
+          .requestHandler(SandboxFarm::answer)
+          .listen());
+    }
+    Future.all(listening).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    System.out.println("READY " + port + " " + sandboxes);
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    stop.await(maxSeconds, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    System.exit(0);
+  }
+
+  private static final Buffer TWO_BYTES = Buffer.buffer("ok");
+  private static final Buffer ONE_KIB = Buffer.buffer(new byte[1024]);
+  private static final Buffer SIXTY_FOUR_KIB = Buffer.buffer(new byte[64 * 1024]);
+
+  private static void answer(HttpServerRequest request) {
+    Buffer body = switch (request.path()) {
+      case "/1k" -> ONE_KIB;
+      case "/64k" -> SIXTY_FOUR_KIB;
+      default -> TWO_BYTES;
+    };
+    request.response().putHeader("Content-Type", "application/octet-stream").end(body);
+  }
+}
