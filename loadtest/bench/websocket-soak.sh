@@ -4,6 +4,7 @@
 # limit of this shell (ulimit -n).
 #
 #   loadtest/bench/websocket-soak.sh [sockets=9500] [hold seconds=30] [sandboxes=20]
+#   HISTOGRAM=1 also prints the gateway's largest heap classes while the sockets are open.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SOCKETS=${1:-9500}; HOLD=${2:-30}; SANDBOXES=${3:-20}
@@ -24,8 +25,10 @@ start_gateway "$GATEWAY_PORT" "$ADMIN_PORT" "$DYNAMO_PORT" load-sandboxes "$SECR
 memory() {
   local rss heap
   rss=$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$GATEWAY_PID/status")
-  heap=$(jcmd "$GATEWAY_PID" GC.heap_info 2>/dev/null | awk '/used/ && /total/ {print; exit}' | sed 's/^ *//')
-  echo "gateway RSS $rss; heap: $heap"
+  heap=$(jcmd "$GATEWAY_PID" GC.heap_info 2>/dev/null | awk '/total .*used/ {
+      for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub(/K,?/, "", v); used += v }
+    } END { printf "%.0f MiB", used / 1024 }')
+  echo "gateway RSS $rss, heap used $heap"
 }
 echo "before: $(memory)"
 java -Xmx1g -cp "$CP" dev.openhands.runtime.loadtest.WebSocketSoak "$GATEWAY_PORT" "$SANDBOX_PORT" "$SANDBOXES" \
@@ -37,6 +40,10 @@ cat "$WORK/soak.log"
 sleep 5
 jcmd "$GATEWAY_PID" GC.run >/dev/null 2>&1 || true
 echo "with the sockets open (after a full GC): $(memory)"
+if [[ "${HISTOGRAM:-0}" == 1 ]]; then
+  echo "largest classes on the gateway's heap:"
+  jcmd "$GATEWAY_PID" GC.class_histogram 2>/dev/null | sed -n 1,20p
+fi
 echo "gateway_websockets_open: $(curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^gateway_websockets_open/ {print $2}')"
 wait "$SOAK_PID" && status=0 || status=$?
 tail -n +2 "$WORK/soak.log"
