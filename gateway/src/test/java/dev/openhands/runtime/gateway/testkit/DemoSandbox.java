@@ -23,6 +23,10 @@ public final class DemoSandbox {
   public Future<DemoSandbox> start(int port) {
     server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
         .webSocketHandler(ws -> {
+          if (!ws.path().endsWith("/ws")) {
+            ws.close((short) 1008, "no WebSocket here");
+            return;
+          }
           ws.textMessageHandler(text -> ws.writeTextMessage("echo: " + text));
           ws.binaryMessageHandler(ws::writeBinaryMessage);
         })
@@ -60,7 +64,9 @@ public final class DemoSandbox {
       const log = (t) => { const p = document.createElement('div'); p.textContent = t;
         document.getElementById('log').appendChild(p); };
       const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-      const ws = new WebSocket(scheme + '//' + location.host + '/ws');
+      // Relative to the page, so that it works on the host form and on /runtime/{convId}/{port}/ alike.
+      const base = location.pathname.replace(/[^/]*$/, '');
+      const ws = new WebSocket(scheme + '//' + location.host + base + 'ws');
       let n = 0;
       ws.onopen = () => { document.getElementById('state').textContent = 'open through the gateway';
         const tick = () => { if (ws.readyState === 1) { ws.send('ping ' + (++n)); } };
