@@ -173,6 +173,11 @@ public final class Gateway {
         .setReuseAddress(true);
   }
 
+  /** The network transport in use: {@code native} (epoll on Linux) when its library loads, else {@code nio}. */
+  public String transport() {
+    return vertx.isNativeTransportEnabled() ? "native" : "nio";
+  }
+
   /** The health check, for draining. */
   public HealthCheck health() {
     return health;

@@ -41,7 +41,8 @@ public final class Main {
       System.exit(1);
       return;
     }
-    LOG.info("gateway listening on {}:{} ({})", config.bindAddress(), config.gatewayPort(), config);
+    LOG.info("gateway listening on {}:{} with the {} transport ({})", config.bindAddress(), config.gatewayPort(),
+        gateway.transport(), config);
     CountDownLatch exit = new CountDownLatch(1);
     DrainPlan plan = new DrainPlan(config.drainDelay(), config.drainTimeout());
     AtomicBoolean draining = new AtomicBoolean();
