@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
+import dev.openhands.runtime.gateway.testkit.GatewayFixture;
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
 import dev.openhands.runtime.gateway.testkit.RecordingSandbox;
 import dev.openhands.runtime.gateway.testkit.RegistryTable;
@@ -35,6 +36,7 @@ class GatewayHttpTest {
   static final String OWNED = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
   static final String LOWERCASE_STATUS = "cccccccccccccccccccccccccccccccc";
 
+  static GatewayFixture fixture;
   static DynamoDbLocal dynamo;
   static RegistryTable table;
   static Vertx vertx;
@@ -48,38 +50,27 @@ class GatewayHttpTest {
 
   @BeforeAll
   static void start() throws Exception {
-    dynamo = DynamoDbLocal.start();
-    table = new RegistryTable(dynamo.client(), "sandboxes-http").create();
-    vertx = Vertx.vertx();
-    sandbox = TestClient.await(new RecordingSandbox(vertx).start(0));
-    app = TestClient.await(new RecordingSandbox(vertx).start(0));
+    fixture = GatewayFixture.start("sandboxes-http");
+    dynamo = fixture.dynamo();
+    table = fixture.table();
+    vertx = fixture.vertx();
+    sandbox = fixture.recording();
+    app = fixture.sandbox();
     closedPort = DynamoDbLocal.freePort();
     table.putRunning(CONV, "");
     table.put(STOPPED, "STOPPED", null, "user-a");
     table.put(OWNED, "RUNNING", "127.0.0.1", "user-a");
     table.put(LOWERCASE_STATUS, "running", "127.0.0.1", "");
-    gateway = GatewayUnderTest.start(dynamo, table.name(),
-        Map.of("APP_UPSTREAM", "http://127.0.0.1:" + app.port(), "ORIGIN_VERIFY_SECRET",
-            GatewayUnderTest.SECRET + "," + GatewayUnderTest.SECOND_SECRET));
-    ownerGateway = GatewayUnderTest.start(dynamo, table.name(), Map.of("RUNTIME_AUTH", "owner"));
-    client = new TestClient(vertx, gateway.port());
-    ownerClient = new TestClient(vertx, ownerGateway.port());
+    gateway = fixture.gateway(Map.of("APP_UPSTREAM", "http://127.0.0.1:" + app.port(), "ORIGIN_VERIFY_SECRET",
+        GatewayUnderTest.SECRET + "," + GatewayUnderTest.SECOND_SECRET));
+    ownerGateway = fixture.gateway(Map.of("RUNTIME_AUTH", "owner"));
+    client = fixture.client(gateway);
+    ownerClient = fixture.client(ownerGateway);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (ownerGateway != null) {
-      ownerGateway.close();
-    }
-    if (vertx != null) {
-      TestClient.await(vertx.close());
-    }
-    if (dynamo != null) {
-      dynamo.close();
-    }
+    fixture.close();
   }
 
   static String runtimeHost(int port, String conv) {

@@ -5,10 +5,9 @@ import static dev.openhands.runtime.gateway.testkit.TestClient.viaCdn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
+import dev.openhands.runtime.gateway.testkit.GatewayFixture;
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
 import dev.openhands.runtime.gateway.testkit.RecordingSandbox;
-import dev.openhands.runtime.gateway.testkit.RegistryTable;
 import dev.openhands.runtime.gateway.testkit.TestClient;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -30,34 +29,23 @@ class GatewayStreamingTest {
 
   static final String CONV = "0123456789abcdef0123456789abcdef";
 
-  static DynamoDbLocal dynamo;
-  static Vertx vertx;
+  static GatewayFixture fixture;
   static RecordingSandbox sandbox;
   static GatewayUnderTest gateway;
   static TestClient client;
 
   @BeforeAll
   static void start() throws Exception {
-    dynamo = DynamoDbLocal.start();
-    RegistryTable table = new RegistryTable(dynamo.client(), "sandboxes-stream").create();
-    vertx = Vertx.vertx();
-    sandbox = await(new RecordingSandbox(vertx).start(0));
-    table.putRunning(CONV, "");
-    gateway = GatewayUnderTest.start(dynamo, table.name(), Map.of());
-    client = new TestClient(vertx, gateway.port());
+    fixture = GatewayFixture.start("sandboxes-stream");
+    sandbox = fixture.recording();
+    fixture.table().putRunning(CONV, "");
+    gateway = fixture.gateway(Map.of());
+    client = fixture.client(gateway);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (vertx != null) {
-      await(vertx.close());
-    }
-    if (dynamo != null) {
-      dynamo.close();
-    }
+    fixture.close();
   }
 
   RequestOptions request(HttpMethod method, String uri) {

@@ -8,10 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
+import dev.openhands.runtime.gateway.testkit.GatewayFixture;
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
 import dev.openhands.runtime.gateway.testkit.RecordingSandbox;
-import dev.openhands.runtime.gateway.testkit.RegistryTable;
 import dev.openhands.runtime.gateway.testkit.TestClient;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -39,7 +38,7 @@ class GatewayWebSocketTest {
 
   static final String CONV = "0123456789abcdef0123456789abcdef";
 
-  static DynamoDbLocal dynamo;
+  static GatewayFixture fixture;
   static Vertx vertx;
   static RecordingSandbox sandbox;
   static RecordingSandbox app;
@@ -50,34 +49,23 @@ class GatewayWebSocketTest {
 
   @BeforeAll
   static void start() throws Exception {
-    dynamo = DynamoDbLocal.start();
-    RegistryTable table = new RegistryTable(dynamo.client(), "sandboxes-ws").create();
-    vertx = Vertx.vertx();
-    sandbox = await(new RecordingSandbox(vertx).start(0));
-    app = await(new RecordingSandbox(vertx).start(0));
+    fixture = GatewayFixture.start("sandboxes-ws");
+    vertx = fixture.vertx();
+    sandbox = fixture.recording();
+    app = fixture.sandbox();
     stalledSandbox = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
             .setMaxWebSocketFrameSize(2 * 1024 * 1024))
         .webSocketHandler(ws -> ws.pause())
         .listen());
-    table.putRunning(CONV, "");
-    gateway = GatewayUnderTest.start(dynamo, table.name(), Map.of("APP_UPSTREAM", "http://127.0.0.1:" + app.port()));
-    idleGateway = GatewayUnderTest.start(dynamo, table.name(), Map.of("WEBSOCKET_IDLE_TIMEOUT", "700ms"));
-    client = new TestClient(vertx, gateway.port());
+    fixture.table().putRunning(CONV, "");
+    gateway = fixture.gateway(Map.of("APP_UPSTREAM", "http://127.0.0.1:" + app.port()));
+    idleGateway = fixture.gateway(Map.of("WEBSOCKET_IDLE_TIMEOUT", "700ms"));
+    client = fixture.client(gateway);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (GatewayUnderTest g : new GatewayUnderTest[] {gateway, idleGateway}) {
-      if (g != null) {
-        g.close();
-      }
-    }
-    if (vertx != null) {
-      await(vertx.close());
-    }
-    if (dynamo != null) {
-      dynamo.close();
-    }
+    fixture.close();
   }
 
   static String host(int port) {

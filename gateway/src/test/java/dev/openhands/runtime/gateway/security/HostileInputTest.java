@@ -1,15 +1,12 @@
 package dev.openhands.runtime.gateway.security;
 
-import static dev.openhands.runtime.gateway.testkit.TestClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
+import dev.openhands.runtime.gateway.testkit.GatewayFixture;
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
 import dev.openhands.runtime.gateway.testkit.RecordingSandbox;
-import dev.openhands.runtime.gateway.testkit.RegistryTable;
-import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,8 +33,7 @@ class HostileInputTest {
 
   static final String CONV = "0123456789abcdef0123456789abcdef";
 
-  static DynamoDbLocal dynamo;
-  static Vertx vertx;
+  static GatewayFixture fixture;
   static RecordingSandbox sandbox;
   static GatewayUnderTest gateway;
   static String host;
@@ -51,20 +47,16 @@ class HostileInputTest {
 
   @BeforeAll
   static void start() throws Exception {
-    dynamo = DynamoDbLocal.start();
-    RegistryTable table = new RegistryTable(dynamo.client(), "sandboxes-hostile").create();
-    table.putRunning(CONV, "");
-    vertx = Vertx.vertx();
-    sandbox = await(new RecordingSandbox(vertx).start(0));
-    gateway = GatewayUnderTest.start(dynamo, table.name(), Map.of("ORIGIN_VERIFY", "disabled"));
-    host = sandbox.port() + "-" + CONV + ".runtime.openhands.example.com";
+    fixture = GatewayFixture.start("sandboxes-hostile");
+    fixture.table().putRunning(CONV, "");
+    sandbox = fixture.recording();
+    gateway = fixture.gateway(Map.of("ORIGIN_VERIFY", "disabled"));
+    host = fixture.runtimeHost(CONV);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    gateway.close();
-    await(vertx.close());
-    dynamo.close();
+    fixture.close();
   }
 
   @BeforeEach

@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
 import dev.openhands.runtime.gateway.testkit.FakeCognito;
+import dev.openhands.runtime.gateway.testkit.GatewayFixture;
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
 import dev.openhands.runtime.gateway.testkit.RecordingSandbox;
-import dev.openhands.runtime.gateway.testkit.RegistryTable;
 import dev.openhands.runtime.gateway.testkit.TestClient;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,8 +25,7 @@ class VerifiedOwnershipTest {
   static final String OWNED = "0123456789abcdef0123456789abcdef";
   static final String WARM_POOL = "fedcba9876543210fedcba9876543210";
 
-  static DynamoDbLocal dynamo;
-  static Vertx vertx;
+  static GatewayFixture fixture;
   static FakeCognito cognito;
   static RecordingSandbox sandbox;
   static GatewayUnderTest gateway;
@@ -36,30 +33,24 @@ class VerifiedOwnershipTest {
 
   @BeforeAll
   static void start() throws Exception {
-    dynamo = DynamoDbLocal.start();
-    RegistryTable table = new RegistryTable(dynamo.client(), "sandboxes-identity").create();
-    table.putRunning(OWNED, "user-a");
-    table.putRunning(WARM_POOL, "anonymous");
-    vertx = Vertx.vertx();
-    cognito = await(new FakeCognito(vertx).start());
+    fixture = GatewayFixture.start("sandboxes-identity");
+    fixture.table().putRunning(OWNED, "user-a");
+    fixture.table().putRunning(WARM_POOL, "anonymous");
+    cognito = await(new FakeCognito(fixture.vertx()).start());
     cognito.publish("key-1");
-    sandbox = await(new RecordingSandbox(vertx).start(0));
-    gateway = GatewayUnderTest.start(dynamo, table.name(), Map.of("RUNTIME_AUTH", "owner",
+    sandbox = fixture.recording();
+    gateway = fixture.gateway(Map.of("RUNTIME_AUTH", "owner",
         "COGNITO_ISSUER", cognito.issuer(), "COGNITO_CLIENT_ID", FakeCognito.CLIENT_ID));
-    client = new TestClient(vertx, gateway.port());
+    client = fixture.client(gateway);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    await(vertx.close());
-    dynamo.close();
+    fixture.close();
   }
 
   static MultiMap request(String conversation) {
-    return viaCdn(sandbox.port() + "-" + conversation + ".runtime.openhands.example.com");
+    return viaCdn(fixture.runtimeHost(conversation));
   }
 
   static void drain() throws InterruptedException {
