@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Side-by-side throughput: wrk straight to a sandbox backend, and through the gateway jar, interleaved,
-# on 127.0.0.1 only. Prints the median requests/s, p50 and p99 of each, and the ratio gateway/direct.
+# Side-by-side throughput: wrk straight to a sandbox backend, through nginx configured as a tuned reverse
+# proxy (upstream keep-alive, buffering off), and through the gateway jar, interleaved, on loopback only.
+# Prints the median requests/s, p50 and p99 of each, and the ratios gateway/nginx and gateway/direct.
 #
 #   loadtest/bench/wrk-compare.sh [rounds] [seconds per run] [connections]
 #
-# Needs wrk (Debian package "wrk"). Builds the project first unless SKIP_BUILD=1.
+# Needs wrk and nginx (Debian packages "wrk" and "nginx"). Builds the project first unless SKIP_BUILD=1.
 # Every process it starts is stopped on exit; it runs for about rounds x 6 x seconds plus start-up.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ CONNECTIONS=${3:-64}
 THREADS=${WRK_THREADS:-2}
 source "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
+command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx)"; exit 1; }
 
 build_classpath
 
@@ -25,11 +27,39 @@ BACKEND=127.0.0.2
 SECRET=bench-origin-secret-0123456789
 start_gateway "$GATEWAY_PORT" "$ADMIN_PORT" "$DYNAMO_PORT" load-sandboxes "$SECRET"
 
+NGINX_PORT=$(free_port)
+mkdir -p "$WORK/nginx/logs"
+cat > "$WORK/nginx/nginx.conf" <<NGINX
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream sandbox { server $BACKEND:$BACKEND_PORT; keepalive 128; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://sandbox;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_buffering off;
+    }
+  }
+}
+NGINX
+nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
+PIDS+=($!)
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$NGINX_PORT/2b" >/dev/null && break; sleep 0.2; done
+
 HOST="$BACKEND_PORT-$CONV.runtime.localhost"
 run() { # target size -> "rps p50ms p99ms"
   local target=$1 size=$2 out
   if [[ $target == direct ]]; then
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://$BACKEND:$BACKEND_PORT/$size")
+  elif [[ $target == nginx ]]; then
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$NGINX_PORT/$size")
   else
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -H "Host: $HOST" \
       -H "X-Origin-Verify: $SECRET" "http://127.0.0.1:$GATEWAY_PORT/$size")
@@ -41,13 +71,13 @@ run() { # target size -> "rps p50ms p99ms"
     END { printf "%s %.3f %.3f\n", rps, p50, p99 }' <<<"$out"
 }
 
-echo "warming up (direct and gateway, 2b, ${SECONDS_PER_RUN}s each)"
-run direct 2b >/dev/null; run gateway 2b >/dev/null
+echo "warming up (direct, nginx and gateway, 2b, ${SECONDS_PER_RUN}s each)"
+run direct 2b >/dev/null; run nginx 2b >/dev/null; run gateway 2b >/dev/null
 
 declare -A RESULTS
 for round in $(seq 1 "$ROUNDS"); do
   for size in 2b 1k 64k; do
-    for target in direct gateway; do
+    for target in direct nginx gateway; do
       RESULTS[$target.$size]+="$(run "$target" "$size");"
     done
   done
@@ -58,12 +88,15 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 field() { tr ';' '\n' | sed '/^$/d' | awk -v f="$1" '{print $f}' | median; }
 
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s, median of $ROUNDS interleaved rounds, 127.0.0.1"
-printf '%-6s | %-8s | %10s | %8s | %8s | %s\n' body target req/s p50_ms p99_ms "gateway/direct req/s"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s, median of $ROUNDS interleaved rounds, loopback"
+printf '%-6s | %-8s | %10s | %8s | %8s\n' body target req/s p50_ms p99_ms
 for size in 2b 1k 64k; do
-  d_rps=$(field 1 <<<"${RESULTS[direct.$size]}"); g_rps=$(field 1 <<<"${RESULTS[gateway.$size]}")
-  printf '%-6s | %-8s | %10s | %8s | %8s |\n' "$size" direct "$d_rps" "$(field 2 <<<"${RESULTS[direct.$size]}")" \
-    "$(field 3 <<<"${RESULTS[direct.$size]}")"
-  printf '%-6s | %-8s | %10s | %8s | %8s | %.2f\n' "$size" gateway "$g_rps" "$(field 2 <<<"${RESULTS[gateway.$size]}")" \
-    "$(field 3 <<<"${RESULTS[gateway.$size]}")" "$(awk -v g="$g_rps" -v d="$d_rps" 'BEGIN {print g/d}')"
+  for target in direct nginx gateway; do
+    printf '%-6s | %-8s | %10s | %8s | %8s\n' "$size" "$target" "$(field 1 <<<"${RESULTS[$target.$size]}")" \
+      "$(field 2 <<<"${RESULTS[$target.$size]}")" "$(field 3 <<<"${RESULTS[$target.$size]}")"
+  done
+  g=$(field 1 <<<"${RESULTS[gateway.$size]}"); n=$(field 1 <<<"${RESULTS[nginx.$size]}"); d=$(field 1 <<<"${RESULTS[direct.$size]}")
+  gp99=$(field 3 <<<"${RESULTS[gateway.$size]}"); np99=$(field 3 <<<"${RESULTS[nginx.$size]}")
+  awk -v s="$size" -v g="$g" -v n="$n" -v d="$d" -v gp="$gp99" -v np="$np99" \
+    'BEGIN { printf "%-6s | gateway/nginx req/s %.2f, gateway/direct %.2f, p99 gateway-nginx %+.2f ms\n", s, g/n, g/d, gp-np }'
 done
