@@ -35,6 +35,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import java.net.URI;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -203,7 +204,12 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
 
   /** Rows 5, 6 and 16: the cached route; unknown is 404, known but not running is 409. */
   private Future<SandboxRoute.Running> resolveRoute(RuntimeAddress address, Context context) {
-    return Future.fromCompletionStage(routes.get(address.conversationId()), context)
+    CompletableFuture<SandboxRoute> cached = routes.get(address.conversationId());
+    // A cache hit is already complete: use it on this event loop instead of a hop through the context.
+    Future<SandboxRoute> lookup = cached.isDone() && !cached.isCompletedExceptionally()
+        ? Future.succeededFuture(cached.getNow(null))
+        : Future.fromCompletionStage(cached, context);
+    return lookup
         .recover(err -> Future.failedFuture(
             new RuntimeFailure(503, "the sandbox registry is unavailable, try again shortly")))
         .map(route -> {
