@@ -19,6 +19,13 @@ public final class LocalRegistry {
 
   private LocalRegistry() {}
 
+  /** Registers the sandboxes of a {@link SandboxFarm} as running. */
+  public static void register(RegistryTable table, int sandboxes) {
+    for (int i = 0; i < sandboxes; i++) {
+      table.put(SandboxFarm.conversation(i), "RUNNING", SandboxFarm.address(i), "");
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
     int port = Integer.parseInt(args[0]);
@@ -26,10 +33,7 @@ public final class LocalRegistry {
     long maxSeconds = args.length > 2 ? Long.parseLong(args[2]) : 1800;
     java.nio.file.Path dataDir = args.length > 3 ? java.nio.file.Path.of(args[3]) : null;
     DynamoDbLocal dynamo = DynamoDbLocal.start(port, dataDir);
-    RegistryTable table = new RegistryTable(dynamo.client(), TABLE).createIfMissing();
-    for (int i = 0; i < sandboxes; i++) {
-      table.put(SandboxFarm.conversation(i), "RUNNING", SandboxFarm.address(i), "");
-    }
+    register(new RegistryTable(dynamo.client(), TABLE).createIfMissing(), sandboxes);
     System.out.println("READY " + port + " " + sandboxes);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

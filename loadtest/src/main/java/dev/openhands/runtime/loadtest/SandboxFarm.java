@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Many sandboxes on loopback, each on its own address as Fargate tasks are: sandbox {@code i} listens on
- * {@code 127.0.0.(i + 2)} at the same port. Each answers {@code /2b}, {@code /1k} and {@code /64k} with a
- * body of that size and echoes WebSocket messages. Prints {@code READY} when all listen; stops on SIGTERM
+ * {@code 127.0.0.(i + 2)} at the same port. Each answers {@code /2b}, {@code /1k}, {@code /64k} and
+ * {@code /bytes/{n}} with a body of that size and echoes WebSocket messages. Prints {@code READY} when all listen; stops on SIGTERM
  * or after {@code maxSeconds}.
  *
  * <p>Usage: {@code SandboxFarm <port> <sandboxes> [maxSeconds]}.
@@ -42,6 +42,17 @@ public final class SandboxFarm {
       throw new IllegalArgumentException("sandboxes: " + sandboxes + " (expected: 1 to 250)");
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1));
+    listen(vertx, port, sandboxes).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    System.out.println("READY " + port + " " + sandboxes);
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    stop.await(maxSeconds, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    System.exit(0);
+  }
+
+  /** Starts {@code sandboxes} sandboxes on {@code vertx}, all on {@code port}; completes when all listen. */
+  public static Future<Void> listen(Vertx vertx, int port, int sandboxes) {
     List<Future<HttpServer>> listening = new ArrayList<>();
     for (int i = 0; i < sandboxes; i++) {
       listening.add(vertx.createHttpServer(new HttpServerOptions().setHost(address(i)).setPort(port)
@@ -54,24 +65,22 @@ public final class SandboxFarm {
           .requestHandler(SandboxFarm::answer)
           .listen());
     }
-    Future.all(listening).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    System.out.println("READY " + port + " " + sandboxes);
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-    stop.await(maxSeconds, TimeUnit.SECONDS);
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    System.exit(0);
+    return Future.all(listening).mapEmpty();
   }
 
+  private static final int MAX_BODY = 4 * 1024 * 1024;
   private static final Buffer TWO_BYTES = Buffer.buffer("ok");
   private static final Buffer ONE_KIB = Buffer.buffer(new byte[1024]);
   private static final Buffer SIXTY_FOUR_KIB = Buffer.buffer(new byte[64 * 1024]);
 
   private static void answer(HttpServerRequest request) {
-    Buffer body = switch (request.path()) {
+    String path = request.path();
+    Buffer body = switch (path) {
       case "/1k" -> ONE_KIB;
       case "/64k" -> SIXTY_FOUR_KIB;
-      default -> TWO_BYTES;
+      default -> path.startsWith("/bytes/")
+          ? Buffer.buffer(new byte[Math.min(Integer.parseInt(path.substring(7)), MAX_BODY)])
+          : TWO_BYTES;
     };
     request.response().putHeader("Content-Type", "application/octet-stream").end(body);
   }

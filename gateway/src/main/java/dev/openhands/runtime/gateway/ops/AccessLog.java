@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One JSON line per request on standard output, the shape CloudWatch Logs Insights reads field by field.
- * Lines are handed to a writer thread through a bounded queue, so an event loop never waits on the log;
+ * Entries are handed to a writer thread through a bounded queue, which formats and writes them, so an event
+ * loop neither builds the line nor waits on the log;
  * when the queue is full a line is dropped and counted. Lines never carry cookies, tokens, query strings
  * or header values other than the trace id and user agent.
  */
@@ -27,7 +28,7 @@ public final class AccessLog implements AutoCloseable {
       String conversationId, int port, int status, long bytesIn, long bytesOut, long durationMicros, String peer,
       String userAgent) {}
 
-  private final BlockingQueue<String> lines;
+  private final BlockingQueue<Entry> lines;
   private final Writer out;
   private final Thread writer;
   private final AtomicLong dropped = new AtomicLong();
@@ -41,8 +42,9 @@ public final class AccessLog implements AutoCloseable {
     this.writer.start();
   }
 
+  /** Queues the entry; it is formatted and written on the writer thread, never on the caller's. */
   public void log(Entry entry) {
-    if (!lines.offer(format(entry))) {
+    if (!lines.offer(entry)) {
       dropped.incrementAndGet();
     }
   }
@@ -101,17 +103,17 @@ public final class AccessLog implements AutoCloseable {
   }
 
   private void drain() {
-    List<String> batch = new ArrayList<>(256);
+    List<Entry> batch = new ArrayList<>(256);
     try {
       while (!closed || !lines.isEmpty()) {
-        String first = lines.poll(200, TimeUnit.MILLISECONDS);
+        Entry first = lines.poll(200, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
         batch.add(first);
         lines.drainTo(batch, 1023);
-        for (String line : batch) {
-          out.write(line);
+        for (Entry entry : batch) {
+          out.write(format(entry));
           out.write('\n');
         }
         out.flush();

@@ -160,11 +160,8 @@ public final class ForwardedHeaders {
 
   /** Removes the hop-by-hop headers and those named in {@code Connection} (RFC 9110 section 7.6.1). */
   private static void removeHopByHop(MultiMap out, MultiMap original) {
-    String connection = original.get("Connection");
-    if (connection != null) {
-      for (String value : original.getAll("Connection")) {
-        removeListed(out, value);
-      }
+    for (String value : original.getAll("Connection")) {
+      removeListed(out, value);
     }
     removeAll(out, HOP_BY_HOP);
   }

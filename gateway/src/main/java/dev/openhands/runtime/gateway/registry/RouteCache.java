@@ -66,11 +66,6 @@ public final class RouteCache {
     return routes.get(conversationId).thenApply(Cached::route);
   }
 
-  /** Forgets a route, for example when its task stopped answering on the cached address. */
-  public void invalidate(String conversationId) {
-    routes.synchronous().invalidate(conversationId);
-  }
-
   /**
    * Forgets {@code stale} if it is still the cached route for the conversation, so that concurrent
    * callers who saw the same stale route cause one re-read, not one each.
@@ -83,11 +78,6 @@ public final class RouteCache {
   /** Publishes hits, misses, loads and evictions as {@code cache_*} meters tagged {@code cache=routes}. */
   public void bindTo(MeterRegistry registry) {
     CaffeineCacheMetrics.monitor(registry, routes, "routes");
-  }
-
-  /** Number of cached routes (approximate). */
-  public long size() {
-    return routes.synchronous().estimatedSize();
   }
 
   /**

@@ -15,14 +15,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gateway's {@code Main} in a child JVM, as the container runs it, on 127.0.0.1. Its output goes to a
- * file; {@link #close} kills it if a test left it running.
+ * The gateway in a child JVM on 127.0.0.1: its {@code Main} on the test class path, or any command line
+ * (the jar, as the container image runs it). Its output goes to a file; {@link #close} kills it if a test
+ * left it running.
  */
 public final class GatewayProcess implements AutoCloseable {
 
   private final Process process;
   private final Path log;
   private final int port;
+  private long healthyAfterMs;
 
   private GatewayProcess(Process process, Path log, int port) {
     this.process = process;
@@ -32,14 +34,22 @@ public final class GatewayProcess implements AutoCloseable {
 
   /** Starts {@code Main} with the test's class path and {@code env}; returns once {@code /health} answers. */
   public static GatewayProcess start(Map<String, String> env, List<String> jvmArgs) throws Exception {
-    int port = Integer.parseInt(env.get("GATEWAY_PORT"));
-    Path log = Files.createTempFile("gateway-", ".log");
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(java());
     command.addAll(jvmArgs);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("dev.openhands.runtime.gateway.Main");
+    return start(command, env);
+  }
+
+  /**
+   * Starts {@code command} (a gateway; {@code GATEWAY_PORT} must be in {@code env}); returns once
+   * {@code /health} answers.
+   */
+  public static GatewayProcess start(List<String> command, Map<String, String> env) throws Exception {
+    int port = Integer.parseInt(env.get("GATEWAY_PORT"));
+    Path log = Files.createTempFile("gateway-", ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().clear();
     builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
@@ -53,8 +63,14 @@ public final class GatewayProcess implements AutoCloseable {
     return port;
   }
 
-  public Process process() {
-    return process;
+  /** This JVM's java launcher. */
+  public static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** Milliseconds from the start of the process until {@code /health} first answered 200. */
+  public long healthyAfterMs() {
+    return healthyAfterMs;
   }
 
   public String output() throws IOException {
@@ -89,15 +105,16 @@ public final class GatewayProcess implements AutoCloseable {
   }
 
   private void awaitHealthy(Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
+    long started = System.nanoTime();
+    while (System.nanoTime() - started < timeout.toNanos()) {
       if (!process.isAlive()) {
         throw new AssertionError("gateway exited with " + process.exitValue() + ":\n" + output());
       }
       if (health() == 200) {
+        healthyAfterMs = (System.nanoTime() - started) / 1_000_000;
         return;
       }
-      Thread.sleep(100);
+      Thread.sleep(20);
     }
     throw new AssertionError("gateway not healthy after " + timeout + ":\n" + output());
   }

@@ -2,7 +2,6 @@ package dev.openhands.runtime.loadtest.simulations;
 
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.exec;
-import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.group;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
@@ -11,7 +10,6 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 import dev.openhands.runtime.loadtest.LocalHarness;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.time.Duration;
 import java.util.Iterator;
@@ -26,9 +24,8 @@ import java.util.stream.Stream;
  * <p>Knobs: {@code -Dusers} new users per second (default 5), {@code -Dduration} seconds (default 10),
  * {@code -Dsandboxes} (default 20), {@code -DminSuccessPct} (default 99.9), {@code -DmaxP99Ms} (default 500).
  */
-public class RuntimeBrowsingSimulation extends Simulation {
+public class RuntimeBrowsingSimulation extends HarnessSimulation {
 
-  private final LocalHarness harness = Knobs.harness(Knobs.integer("sandboxes", 20));
   private final AtomicInteger nextUser = new AtomicInteger();
 
   private final Iterator<Map<String, Object>> conversations = Stream.generate(() -> {
@@ -66,17 +63,6 @@ public class RuntimeBrowsingSimulation extends Simulation {
     setUp(browse.injectOpen(constantUsersPerSec(Knobs.integer("users", 5))
             .during(Duration.ofSeconds(Knobs.integer("duration", 10)))))
         .protocols(protocol)
-        .assertions(
-            global().successfulRequests().percent().gte(Knobs.decimal("minSuccessPct", 99.9)),
-            global().responseTime().percentile(99.0).lt(Knobs.integer("maxP99Ms", 500)));
-  }
-
-  @Override
-  public void after() {
-    try {
-      harness.close();
-    } catch (Exception e) {
-      System.err.println("harness: " + e);
-    }
+        .assertions(bars());
   }
 }

@@ -2,7 +2,6 @@ package dev.openhands.runtime.loadtest.simulations;
 
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.exec;
-import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.group;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
@@ -12,7 +11,6 @@ import dev.openhands.runtime.loadtest.LocalHarness;
 import dev.openhands.runtime.loadtest.SandboxFarm;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.time.Duration;
 import java.util.Iterator;
@@ -28,9 +26,8 @@ import java.util.stream.Stream;
  * <p>Knobs: {@code -Dusers} new sockets per second (default 5), {@code -Dduration} seconds of arrivals
  * (default 10), {@code -Dmessages} per socket (default 5), {@code -DminSuccessPct} (99.9), {@code -DmaxP99Ms} (500).
  */
-public class WebSocketSessionsSimulation extends Simulation {
+public class WebSocketSessionsSimulation extends HarnessSimulation {
 
-  private final LocalHarness harness = Knobs.harness(Knobs.integer("sandboxes", 20));
   private final AtomicInteger nextUser = new AtomicInteger();
 
   private final Iterator<Map<String, Object>> conversations = Stream.generate(() -> {
@@ -60,17 +57,6 @@ public class WebSocketSessionsSimulation extends Simulation {
     setUp(sessions.injectOpen(constantUsersPerSec(Knobs.integer("users", 5))
             .during(Duration.ofSeconds(Knobs.integer("duration", 10)))))
         .protocols(protocol)
-        .assertions(
-            global().successfulRequests().percent().gte(Knobs.decimal("minSuccessPct", 99.9)),
-            global().responseTime().percentile(99.0).lt(Knobs.integer("maxP99Ms", 500)));
-  }
-
-  @Override
-  public void after() {
-    try {
-      harness.close();
-    } catch (Exception e) {
-      System.err.println("harness: " + e);
-    }
+        .assertions(bars());
   }
 }
