@@ -1,0 +1,276 @@
+package dev.openhands.runtime.deploy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The deployment's parameters, read once from CDK context ({@code -c key=value} or {@code cdk.json}) and checked:
+ * a missing or malformed one is a {@link SettingsException} naming it, so synth stops with one clear line.
+ *
+ * @param account the AWS account (context {@code account}, else {@code CDK_DEFAULT_ACCOUNT})
+ * @param region the region of everything but Auth and Edge (context {@code region}, else {@code CDK_DEFAULT_REGION})
+ * @param vpcId the existing VPC the gateway runs in
+ * @param hostedZoneId the Route 53 public zone of {@code domainName}
+ * @param domainName the zone's domain, e.g. {@code example.com}
+ * @param subDomain the label of the main host, e.g. {@code openhands} for {@code openhands.example.com}
+ * @param siteName a short lower-case name used in resource names (table, secret, log group)
+ * @param authCallbackDomains further hosts whose {@code /_callback} Cognito accepts
+ * @param authDomainPrefixSuffix makes the Cognito hosted domain prefix globally unique
+ * @param edgeStackSuffix appended to the Edge stack's name, one Edge stack per domain
+ * @param skipS3Endpoint true when the VPC already has an S3 gateway endpoint
+ * @param gatewayCpu Fargate CPU units of one gateway task
+ * @param gatewayMemory MiB of one gateway task
+ * @param gatewayMinTasks the autoscaling floor (and the initial count)
+ * @param gatewayMaxTasks the autoscaling ceiling
+ * @param runtimeAuth {@code owner} (only a sandbox's owner reaches it) or {@code none}
+ * @param appCloudMapName the OpenHands app's Cloud Map service name, or null until the app is deployed
+ * @param appPort the app's port behind that name
+ * @param sandboxSecurityGroupId the sandbox tasks' security group, or null to create one
+ * @param alarmEmail an address subscribed to the alert topic, or null
+ * @param originSecretRotating true while the origin secret is being rotated (see README, "Rotating the origin secret")
+ * @param authOutputsFile the file {@code cdk deploy OpenHands-Auth --outputs-file} wrote
+ * @param wafRateLimit requests per five minutes per client IP before WAF blocks
+ */
+public record DeploymentSettings(
+    String account,
+    String region,
+    String vpcId,
+    String hostedZoneId,
+    String domainName,
+    String subDomain,
+    String siteName,
+    List<String> authCallbackDomains,
+    String authDomainPrefixSuffix,
+    String edgeStackSuffix,
+    boolean skipS3Endpoint,
+    int gatewayCpu,
+    int gatewayMemory,
+    int gatewayMinTasks,
+    int gatewayMaxTasks,
+    String runtimeAuth,
+    String appCloudMapName,
+    int appPort,
+    String sandboxSecurityGroupId,
+    String alarmEmail,
+    boolean originSecretRotating,
+    String authOutputsFile,
+    int wafRateLimit) {
+
+  /** CloudFront, its certificate, WAF and Lambda@Edge live here, whatever {@link #region()} is. */
+  public static final String EDGE_REGION = "us-east-1";
+
+  private static final Pattern HOST =
+      Pattern.compile("(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+");
+  private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,19}");
+  private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9-]{0,20}");
+  private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
+  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
+  private static final Pattern VPC_ID = Pattern.compile("vpc-[0-9a-f]{8,17}");
+  private static final Pattern ZONE_ID = Pattern.compile("Z[A-Z0-9]{1,31}");
+  private static final Pattern SG_ID = Pattern.compile("sg-[0-9a-f]{8,17}");
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+  /** Fargate's CPU units and, for each, the memory sizes (MiB) it accepts. */
+  private static final Map<Integer, int[]> FARGATE_MEMORY = Map.of(
+      256, new int[] {512, 1024, 2048},
+      512, new int[] {1024, 2048, 3072, 4096},
+      1024, new int[] {2048, 3072, 4096, 5120, 6144, 7168, 8192},
+      2048, new int[] {4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384},
+      4096, new int[] {8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480,
+          21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720});
+
+  public DeploymentSettings {
+    authCallbackDomains = List.copyOf(authCallbackDomains);
+    int[] memory = FARGATE_MEMORY.get(gatewayCpu);
+    if (memory == null) {
+      throw new SettingsException("context gatewayCpu: " + gatewayCpu + " (expected: 256, 512, 1024, 2048 or 4096)");
+    }
+    if (Arrays.stream(memory).noneMatch(m -> m == gatewayMemory)) {
+      throw new SettingsException("context gatewayMemory: " + gatewayMemory + " (expected with gatewayCpu "
+          + gatewayCpu + ": one of " + Arrays.toString(memory) + ")");
+    }
+    if (gatewayMinTasks > gatewayMaxTasks) {
+      throw new SettingsException("context gatewayMinTasks: " + gatewayMinTasks
+          + " (expected: <= gatewayMaxTasks, " + gatewayMaxTasks + ")");
+    }
+  }
+
+  /** Reads and checks every parameter; {@code environment} supplies the CDK CLI's default account and region. */
+  public static DeploymentSettings read(Function<String, Object> context, Map<String, String> environment) {
+    Reader in = new Reader(context);
+    return new DeploymentSettings(
+        in.text("account", ACCOUNT, "a 12-digit AWS account id", environment.get("CDK_DEFAULT_ACCOUNT")),
+        in.text("region", REGION, "an AWS region such as eu-west-1", environment.get("CDK_DEFAULT_REGION")),
+        in.text("vpcId", VPC_ID, "a VPC id such as vpc-0123456789abcdef0", null),
+        in.text("hostedZoneId", ZONE_ID, "a Route 53 zone id such as Z0123456789ABCDEFGHIJ", null),
+        in.text("domainName", HOST, "the hosted zone's lower-case domain such as example.com", null),
+        in.text("subDomain", LABEL, "one lower-case DNS label such as openhands", null),
+        in.text("siteName", NAME, "a lower-case name of up to 20 letters, digits or dashes", "openhands"),
+        in.hosts("authCallbackDomains"),
+        in.text("authDomainPrefixSuffix", LABEL, "a lower-case DNS label that makes the Cognito domain unique", null),
+        in.text("edgeStackSuffix", SUFFIX, "up to 20 letters, digits or dashes", ""),
+        in.bool("skipS3Endpoint", false),
+        in.integer("gatewayCpu", 512, 256, 4096),
+        in.integer("gatewayMemory", 1024, 512, 30720),
+        in.integer("gatewayMinTasks", 2, 1, 100),
+        in.integer("gatewayMaxTasks", 10, 1, 100),
+        in.choice("runtimeAuth", Set.of("owner", "none"), "owner"),
+        in.optional("appCloudMapName", LABEL, "a Cloud Map service name such as app"),
+        in.integer("appPort", 3000, 1, 65535),
+        in.optional("sandboxSecurityGroupId", SG_ID, "a security group id such as sg-0123456789abcdef0"),
+        in.optional("alarmEmail", EMAIL, "an e-mail address"),
+        in.bool("originSecretRotating", false),
+        in.text("authOutputsFile", null, "a file name", "auth-outputs.json"),
+        in.integer("wafRateLimit", 20_000, 100, 2_000_000_000));
+  }
+
+  /** The app's host, e.g. {@code openhands.example.com}; runtime hosts are below {@link #runtimeDomain()}. */
+  public String mainHost() {
+    return subDomain + "." + domainName;
+  }
+
+  /** {@code runtime.openhands.example.com}: runtime hosts are {@code {port}-{convId}.runtime.…}. */
+  public String runtimeDomain() {
+    return "runtime." + mainHost();
+  }
+
+  /** The name CloudFront uses to reach the load balancer: a Route 53 alias in the same zone. */
+  public String originHost() {
+    return "origin." + mainHost();
+  }
+
+  /** The Cognito hosted domain prefix, e.g. {@code openhands-acme}. */
+  public String cognitoDomainPrefix() {
+    return siteName + "-" + authDomainPrefixSuffix;
+  }
+
+  /** The DynamoDB sandbox registry table's name (fixed, so the orchestrator and IAM can name it). */
+  public String registryTableName() {
+    return siteName + "-sandboxes";
+  }
+
+  /** {@code APP_UPSTREAM} for the gateway, or null while no app is deployed. */
+  public String appUpstream() {
+    return appCloudMapName == null ? null
+        : "http://" + appCloudMapName + "." + ClusterStack.NAMESPACE + ":" + appPort;
+  }
+
+  /** Hosts whose {@code https://{host}/_callback} and {@code https://{host}/} Cognito accepts. */
+  public List<String> signInHosts() {
+    List<String> hosts = new ArrayList<>();
+    hosts.add(mainHost());
+    authCallbackDomains.stream().filter(h -> !hosts.contains(h)).forEach(hosts::add);
+    return hosts;
+  }
+
+  /** Reads one context key at a time; each failure names the key. */
+  private static final class Reader {
+    private final Function<String, Object> context;
+
+    Reader(Function<String, Object> context) {
+      this.context = context;
+    }
+
+    private String raw(String key) {
+      Object value = context.apply(key);
+      if (value == null) {
+        return null;
+      }
+      String text = String.valueOf(value).trim();
+      return text.isEmpty() ? null : text;
+    }
+
+    String text(String key, Pattern pattern, String expected, String fallback) {
+      String value = raw(key);
+      if (value == null) {
+        value = fallback;
+      }
+      if (value == null) {
+        throw new SettingsException("context " + key + ": not set (expected: " + expected + "; pass -c " + key
+            + "=...)");
+      }
+      if (pattern != null && !pattern.matcher(value).matches()) {
+        throw new SettingsException("context " + key + ": '" + value + "' (expected: " + expected + ")");
+      }
+      return value;
+    }
+
+    String optional(String key, Pattern pattern, String expected) {
+      return raw(key) == null ? null : text(key, pattern, expected, null);
+    }
+
+    String choice(String key, Set<String> allowed, String fallback) {
+      String value = raw(key);
+      if (value == null) {
+        return fallback;
+      }
+      String lower = value.toLowerCase(Locale.ROOT);
+      if (!allowed.contains(lower)) {
+        throw new SettingsException("context " + key + ": '" + value + "' (expected: one of "
+            + allowed.stream().sorted().toList() + ")");
+      }
+      return lower;
+    }
+
+    boolean bool(String key, boolean fallback) {
+      String value = raw(key);
+      if (value == null) {
+        return fallback;
+      }
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new SettingsException("context " + key + ": '" + value + "' (expected: true or false)");
+      };
+    }
+
+    int integer(String key, int fallback, int min, int max) {
+      String value = raw(key);
+      if (value == null) {
+        return fallback;
+      }
+      try {
+        int number = Integer.parseInt(value);
+        if (number >= min && number <= max) {
+          return number;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new SettingsException("context " + key + ": '" + value + "' (expected: a whole number from " + min
+          + " to " + max + ")");
+    }
+
+    /** A JSON list or a comma-separated string of host names. */
+    List<String> hosts(String key) {
+      Object value = context.apply(key);
+      List<String> items = new ArrayList<>();
+      if (value instanceof List<?> list) {
+        list.forEach(item -> items.add(String.valueOf(item).trim()));
+      } else if (value != null) {
+        String text = String.valueOf(value).trim();
+        if (text.startsWith("[")) {
+          text = text.substring(1, text.endsWith("]") ? text.length() - 1 : text.length()).replace("\"", "");
+        }
+        for (String part : text.split(",")) {
+          if (!part.isBlank()) {
+            items.add(part.trim());
+          }
+        }
+      }
+      for (String host : items) {
+        if (!HOST.matcher(host).matches()) {
+          throw new SettingsException("context " + key + ": '" + host
+              + "' (expected: lower-case host names separated by commas)");
+        }
+      }
+      return items;
+    }
+  }
+}

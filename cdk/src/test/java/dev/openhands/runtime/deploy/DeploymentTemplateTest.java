@@ -1,0 +1,389 @@
+package dev.openhands.runtime.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.cxapi.CloudAssembly;
+
+/** Synthesizes the example deployment once (offline) and checks, stack by stack, the properties that matter. */
+class DeploymentTemplateTest {
+
+  private static DeployApp.Stacks stacks;
+  private static CloudAssembly assembly;
+  private static Template auth;
+  private static Template network;
+  private static Template security;
+  private static Template monitoring;
+  private static Template registry;
+  private static Template cluster;
+  private static Template compute;
+  private static Template edge;
+
+  @TempDir
+  static Path outdir;
+
+  @BeforeAll
+  static void synthesize() {
+    App app = ExampleDeployment.app(ExampleDeployment.context(), outdir);
+    long start = System.nanoTime();
+    stacks = ExampleDeployment.build(app);
+    assembly = app.synth();
+    auth = Template.fromStack(stacks.auth());
+    network = Template.fromStack(stacks.network());
+    security = Template.fromStack(stacks.security());
+    monitoring = Template.fromStack(stacks.monitoring());
+    registry = Template.fromStack(stacks.registry());
+    cluster = Template.fromStack(stacks.cluster());
+    compute = Template.fromStack(stacks.compute());
+    edge = Template.fromStack(stacks.edge().orElseThrow());
+    System.out.printf("synth of the whole app: %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+  }
+
+  @Test
+  void app_synthesizesEveryStackOfflineInItsRegion() {
+    assertEquals(null, assembly.getManifest().getMissing(), "context look-ups left unanswered");
+    Map<String, String> regions = new TreeMap<>();
+    for (Stack stack : allStacks()) {
+      regions.put(stack.getStackName(), stack.getRegion());
+      Map<String, Map<String, Object>> resources = Template.fromStack(stack).toJSON().containsKey("Resources")
+          ? castResources(Template.fromStack(stack).toJSON().get("Resources")) : Map.of();
+      System.out.printf("%-22s %-10s %3d resources%n", stack.getStackName(), stack.getRegion(), resources.size());
+    }
+    assertEquals(Map.of(
+        "OpenHands-Auth", "us-east-1", "OpenHands-Network", "eu-west-1", "OpenHands-Security", "eu-west-1",
+        "OpenHands-Monitoring", "eu-west-1", "OpenHands-Registry", "eu-west-1", "OpenHands-Cluster", "eu-west-1",
+        "OpenHands-Compute", "eu-west-1", "OpenHands-Edge", "us-east-1"), regions);
+  }
+
+  @Test
+  void app_passesCloudFormationsSchemaValidationAtSynth() throws IOException {
+    JsonNode report = new ObjectMapper().readTree(outdir.resolve("validation-report.json").toFile());
+    List<String> violations = new ArrayList<>();
+    report.path("pluginReports").forEach(plugin -> plugin.path("violations").forEach(v ->
+        violations.add(v.path("ruleName").asText() + " " + v.path("description").asText())));
+    assertEquals(List.of(), violations);
+  }
+
+  @Test
+  void auth_adminCreatedUsersSignInWithEmailAndAStrongPassword() {
+    auth.hasResourceProperties("AWS::Cognito::UserPool", Map.of(
+        "AdminCreateUserConfig", Map.of("AllowAdminCreateUserOnly", true),
+        "UsernameAttributes", List.of("email"),
+        "MfaConfiguration", "OPTIONAL",
+        "EnabledMfas", List.of("SOFTWARE_TOKEN_MFA"),
+        "Policies", Map.of("PasswordPolicy", Match.objectLike(Map.of("MinimumLength", 12, "RequireSymbols", true)))));
+    auth.hasResourceProperties("AWS::Cognito::UserPoolDomain", Map.of("Domain", "openhands-acme"));
+  }
+
+  @Test
+  void auth_publicClientWithCodeFlowAndCallbacksForEveryHost() {
+    auth.hasResourceProperties("AWS::Cognito::UserPoolClient", Match.objectLike(Map.of(
+        "GenerateSecret", false,
+        "AllowedOAuthFlows", List.of("code"),
+        "CallbackURLs", List.of("https://openhands.example.com/_callback",
+            "https://openhands-staging.example.com/_callback"),
+        "LogoutURLs", List.of("https://openhands.example.com/", "https://openhands-staging.example.com/"),
+        "AccessTokenValidity", 60, "IdTokenValidity", 1440, "RefreshTokenValidity", 43200,
+        "TokenValidityUnits", Map.of("AccessToken", "minutes", "IdToken", "minutes", "RefreshToken", "minutes"))));
+  }
+
+  @Test
+  void network_endpointsForDynamoDbS3EcrLogsAndSecrets() {
+    network.resourceCountIs("AWS::EC2::VPCEndpoint", 6);
+    Map<String, Map<String, Object>> gatewayEndpoints = castResources(network.findResources("AWS::EC2::VPCEndpoint",
+        Map.of("Properties", Map.of("VpcEndpointType", "Gateway"))));
+    String gatewayServices = gatewayEndpoints.toString();
+    assertEquals(2, gatewayEndpoints.size(), gatewayServices);
+    assertTrue(gatewayServices.contains(".dynamodb") && gatewayServices.contains(".s3"), gatewayServices);
+    for (String service : List.of("ecr.api", "ecr.dkr", "logs", "secretsmanager")) {
+      network.hasResourceProperties("AWS::EC2::VPCEndpoint", Map.of("VpcEndpointType", "Interface",
+          "ServiceName", "com.amazonaws.eu-west-1." + service, "PrivateDnsEnabled", true));
+    }
+  }
+
+  @Test
+  void security_loadBalancerOnlyFromCloudFrontAndGatewayOnlyFromTheLoadBalancer() {
+    security.hasResourceProperties("AWS::EC2::SecurityGroupIngress", Map.of(
+        "SourcePrefixListId", "pl-4fa04526", "FromPort", 80, "ToPort", 80, "IpProtocol", "tcp",
+        "GroupId", Map.of("Fn::GetAtt", List.of(logicalId(security, "Load balancer"), "GroupId")),
+        "Description", Match.anyValue()));
+    assertEquals(1, castResources(security.findResources("AWS::EC2::SecurityGroupIngress", Map.of("Properties",
+        Map.of("GroupId", Map.of("Fn::GetAtt", List.of(logicalId(security, "Load balancer"), "GroupId")))))).size(),
+        "the load balancer's only ingress rule is CloudFront's prefix list");
+    security.hasResourceProperties("AWS::EC2::SecurityGroupIngress", Map.of(
+        "FromPort", 8080, "ToPort", 8080, "IpProtocol", "tcp",
+        "GroupId", Match.objectLike(Map.of("Fn::GetAtt", List.of(logicalId(security, "Gateway tasks"), "GroupId"))),
+        "SourceSecurityGroupId", Match.objectLike(Map.of("Fn::GetAtt",
+            List.of(logicalId(security, "Load balancer"), "GroupId")))));
+    assertEquals(0, countIngressFromAnywhere(security), "no ingress from 0.0.0.0/0");
+  }
+
+  @Test
+  void security_originSecretIsGeneratedAndReplicatedToTheEdgeRegion() {
+    security.hasResourceProperties("AWS::SecretsManager::Secret", Match.objectLike(Map.of(
+        "Name", "openhands/origin-verify",
+        "GenerateSecretString", Match.objectLike(Map.of("GenerateStringKey", "current", "PasswordLength", 48)),
+        "ReplicaRegions", List.of(Map.of("Region", "us-east-1")))));
+    security.hasResourceProperties("AWS::KMS::Key", Match.objectLike(Map.of("EnableKeyRotation", true)));
+  }
+
+  @Test
+  void registry_tableOfTheContractRetainedWithRecoveryAndEncryption() {
+    registry.hasResource("AWS::DynamoDB::GlobalTable", Match.objectLike(Map.of(
+        "DeletionPolicy", "Retain",
+        "Properties", Match.objectLike(Map.of(
+            "TableName", "openhands-sandboxes",
+            "KeySchema", List.of(Map.of("AttributeName", "conversation_id", "KeyType", "HASH")),
+            "BillingMode", "PAY_PER_REQUEST",
+            "GlobalSecondaryIndexes", Match.arrayWith(List.of(
+                Match.objectLike(Map.of("IndexName", "status-index", "KeySchema", List.of(
+                    Map.of("AttributeName", "status", "KeyType", "HASH"),
+                    Map.of("AttributeName", "last_activity_at", "KeyType", "RANGE")))),
+                Match.objectLike(Map.of("IndexName", "user_id-index")))),
+            "SSESpecification", Map.of("SSEEnabled", true, "SSEType", "KMS"),
+            "Replicas", List.of(Match.objectLike(Map.of("PointInTimeRecoverySpecification",
+                Map.of("PointInTimeRecoveryEnabled", true)))))))));
+  }
+
+  @Test
+  void registry_gatewayMayOnlyGetAndUpdateItemsOfTheOneTable() {
+    registry.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+        "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+            "Action", List.of("dynamodb:GetItem", "dynamodb:UpdateItem"), "Effect", "Allow",
+            "Resource", Map.of("Fn::GetAtt", List.of(logicalIdOfType(registry, "AWS::DynamoDB::GlobalTable"),
+                "Arn"))))))),
+        "Roles", List.of(Match.anyValue()))));
+    List<String> dynamoActions = new ArrayList<>();
+    for (Stack stack : allStacks()) {
+      collectDynamoActions(Template.fromStack(stack).toJSON(), dynamoActions);
+    }
+    assertEquals(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"), dynamoActions,
+        "DynamoDB actions granted anywhere in the app");
+  }
+
+  @Test
+  void cluster_containerInsightsAndTheServiceNamespace() {
+    cluster.hasResourceProperties("AWS::ECS::Cluster", Map.of("ClusterSettings",
+        List.of(Map.of("Name", "containerInsights", "Value", "enabled")), "ClusterName", "openhands"));
+    cluster.hasResourceProperties("AWS::ServiceDiscovery::PrivateDnsNamespace", Match.objectLike(
+        Map.of("Name", "openhands.local")));
+  }
+
+  @Test
+  void monitoring_encryptedLogsWithRetentionAndAnAlertTopic() {
+    monitoring.hasResourceProperties("AWS::Logs::LogGroup", Match.objectLike(Map.of(
+        "LogGroupName", "/openhands/gateway", "RetentionInDays", 30, "KmsKeyId", Match.anyValue())));
+    monitoring.hasResourceProperties("AWS::SNS::Topic", Match.objectLike(Map.of("KmsMasterKeyId", Match.anyValue())));
+    monitoring.hasResourceProperties("AWS::SNS::Subscription", Map.of("Protocol", "email",
+        "Endpoint", "ops@example.com", "TopicArn", Match.anyValue()));
+  }
+
+  @Test
+  void compute_gatewayTaskIsArm64WithTheConfigurationTable() {
+    compute.hasResourceProperties("AWS::ECS::TaskDefinition", Match.objectLike(Map.of(
+        "Cpu", "512", "Memory", "1024",
+        "RuntimePlatform", Map.of("CpuArchitecture", "ARM64", "OperatingSystemFamily", "LINUX"),
+        "ContainerDefinitions", List.of(Match.objectLike(Map.of(
+            "ReadonlyRootFilesystem", true, "User", "10001", "StopTimeout", 30,
+            "Secrets", List.of(Map.of("Name", "ORIGIN_VERIFY_SECRET", "ValueFrom",
+                Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(Match.arrayWith(
+                    List.of(":current::"))))))))))))));
+  }
+
+  @Test
+  void compute_gatewayEnvironmentFollowsTheConfigurationTable() {
+    Map<String, Object> expected = new java.util.LinkedHashMap<>();
+    expected.put("SANDBOX_TABLE", Match.anyValue());
+    expected.put("AWS_REGION", "eu-west-1");
+    expected.put("GATEWAY_PORT", "8080");
+    expected.put("ORIGIN_VERIFY", "required");
+    expected.put("RUNTIME_AUTH", "owner");
+    expected.put("DRAIN_DELAY", "5s");
+    expected.put("DRAIN_TIMEOUT", "25s");
+    expected.put("WEBSOCKET_IDLE_TIMEOUT", "300s");
+    expected.put("COGNITO_ISSUER", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123");
+    expected.put("COGNITO_CLIENT_ID", "1example23456789abcdefghij");
+    expected.forEach((name, value) -> compute.hasResourceProperties("AWS::ECS::TaskDefinition", Match.objectLike(
+        Map.of("ContainerDefinitions", List.of(Match.objectLike(Map.of("Environment",
+            Match.arrayWith(List.of(Map.of("Name", name, "Value", value))))))))));
+    assertTrue(!compute.toJSON().toString().contains("APP_UPSTREAM"), "no APP_UPSTREAM until the app exists");
+  }
+
+  @Test
+  void compute_loadBalancerRefusesAllButRequestsCarryingTheOriginSecret() {
+    compute.hasResourceProperties("AWS::ElasticLoadBalancingV2::LoadBalancer", Match.objectLike(Map.of(
+        "Scheme", "internet-facing",
+        "LoadBalancerAttributes", Match.arrayWith(List.of(
+            Map.of("Key", "idle_timeout.timeout_seconds", "Value", "305"),
+            Map.of("Key", "routing.http.drop_invalid_header_fields.enabled", "Value", "true"),
+            Map.of("Key", "routing.http.desync_mitigation_mode", "Value", "strictest"),
+            Map.of("Key", "access_logs.s3.enabled", "Value", "true"))))));
+    compute.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Match.objectLike(Map.of(
+        "Port", 80, "DefaultActions", List.of(Match.objectLike(Map.of("Type", "fixed-response",
+            "FixedResponseConfig", Match.objectLike(Map.of("StatusCode", "403"))))))));
+    compute.resourceCountIs("AWS::ElasticLoadBalancingV2::ListenerRule", 3);
+    Object originHeader = Match.objectLike(Map.of("Field", "http-header", "HttpHeaderConfig",
+        Map.of("HttpHeaderName", "X-Origin-Verify", "Values", List.of(Match.objectLike(Map.of("Fn::Join",
+            List.of("", Match.arrayWith(List.of("{{resolve:secretsmanager:", ":SecretString:current::}}")))))))));
+    compute.hasResourceProperties("AWS::ElasticLoadBalancingV2::ListenerRule", Match.objectLike(Map.of(
+        "Priority", 10, "Conditions", List.of(Map.of("Field", "host-header",
+            "HostHeaderConfig", Map.of("Values", List.of("*.runtime.openhands.example.com"))), originHeader))));
+    compute.hasResourceProperties("AWS::ElasticLoadBalancingV2::ListenerRule", Match.objectLike(Map.of(
+        "Priority", 20, "Conditions", List.of(Map.of("Field", "path-pattern",
+            "PathPatternConfig", Map.of("Values", List.of("/runtime/*"))), originHeader))));
+    compute.hasResourceProperties("AWS::ElasticLoadBalancingV2::ListenerRule", Match.objectLike(Map.of(
+        "Priority", 30, "Conditions", List.of(originHeader))));
+  }
+
+  @Test
+  void compute_healthCheckAndDrainAgreeWithTheGateway() {
+    compute.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", Match.objectLike(Map.of(
+        "HealthCheckPath", "/health", "HealthCheckIntervalSeconds", 5, "HealthyThresholdCount", 2,
+        "TargetType", "ip", "Port", 8080,
+        "TargetGroupAttributes", Match.arrayWith(List.of(
+            Map.of("Key", "deregistration_delay.timeout_seconds", "Value", "30"))))));
+    compute.hasResourceProperties("AWS::ECS::Service", Match.objectLike(Map.of(
+        "LaunchType", "FARGATE", "DesiredCount", Match.absent(),
+        "DeploymentConfiguration", Match.objectLike(Map.of(
+            "DeploymentCircuitBreaker", Map.of("Enable", true, "Rollback", true),
+            "MinimumHealthyPercent", 100)),
+        "NetworkConfiguration", Map.of("AwsvpcConfiguration", Match.objectLike(Map.of(
+            "AssignPublicIp", "DISABLED"))))));
+  }
+
+  @Test
+  void compute_scalesOnCpuAndRequestsAndAlarmsToTheTopic() {
+    compute.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", Match.objectLike(Map.of(
+        "MinCapacity", 2, "MaxCapacity", 10)));
+    for (String metric : List.of("ECSServiceAverageCPUUtilization", "ALBRequestCountPerTarget")) {
+      compute.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", Match.objectLike(Map.of(
+          "TargetTrackingScalingPolicyConfiguration", Match.objectLike(Map.of(
+              "PredefinedMetricSpecification", Match.objectLike(Map.of("PredefinedMetricType", metric)))))));
+    }
+    compute.resourceCountIs("AWS::CloudWatch::Alarm", 5);
+    compute.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+    compute.hasResourceProperties("AWS::Route53::RecordSet", Match.objectLike(Map.of(
+        "Name", "origin.openhands.example.com.", "Type", "A")));
+  }
+
+  @Test
+  void edge_certificateForTheMainAndEveryRuntimeHost() {
+    edge.hasResourceProperties("AWS::CertificateManager::Certificate", Match.objectLike(Map.of(
+        "DomainName", "openhands.example.com",
+        "SubjectAlternativeNames", List.of("*.runtime.openhands.example.com"),
+        "ValidationMethod", "DNS")));
+    edge.resourceCountIs("AWS::Route53::RecordSet", 4);
+  }
+
+  @Test
+  void edge_distributionForwardsUncachedToTheLoadBalancerWithTheSecretAndTheSignInFunction() {
+    edge.hasResourceProperties("AWS::CloudFront::Distribution", Map.of("DistributionConfig", Match.objectLike(Map.of(
+        "Aliases", List.of("openhands.example.com", "*.runtime.openhands.example.com"),
+        "ViewerCertificate", Match.objectLike(Map.of("MinimumProtocolVersion", "TLSv1.2_2021")),
+        "WebACLId", Match.anyValue(),
+        "Origins", List.of(Match.objectLike(Map.of(
+            "DomainName", "origin.openhands.example.com",
+            "CustomOriginConfig", Match.objectLike(Map.of("OriginProtocolPolicy", "http-only")),
+            "OriginCustomHeaders", List.of(Map.of("HeaderName", "X-Origin-Verify", "HeaderValue",
+                "{{resolve:secretsmanager:openhands/origin-verify:SecretString:current::}}"))))),
+        "DefaultCacheBehavior", Match.objectLike(Map.of(
+            "CachePolicyId", "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+            "OriginRequestPolicyId", "216adef6-5c7f-47e4-b989-5492eafa07d3",
+            "ViewerProtocolPolicy", "redirect-to-https",
+            "LambdaFunctionAssociations", List.of(Match.objectLike(Map.of("EventType", "viewer-request")))))))));
+    edge.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+        "Runtime", "nodejs22.x", "Handler", "index.handler", "MemorySize", 128, "Timeout", 5)));
+    assertTrue(!edge.toJSON().toString().contains("origin-response"), "no origin-response function");
+  }
+
+  @Test
+  void edge_wafCommonRulesWithBodySizeCountedKnownBadInputsAndARateLimit() {
+    edge.hasResourceProperties("AWS::WAFv2::WebACL", Match.objectLike(Map.of(
+        "Scope", "CLOUDFRONT",
+        "Rules", List.of(
+            Match.objectLike(Map.of("Name", "AWSManagedRulesCommonRuleSet", "Statement", Map.of(
+                "ManagedRuleGroupStatement", Match.objectLike(Map.of("RuleActionOverrides", List.of(Map.of(
+                    "Name", "SizeRestrictions_BODY", "ActionToUse", Map.of("Count", Map.of())))))))),
+            Match.objectLike(Map.of("Name", "AWSManagedRulesKnownBadInputsRuleSet")),
+            Match.objectLike(Map.of("Name", "RateLimit", "Statement", Map.of("RateBasedStatement",
+                Map.of("Limit", 20000, "AggregateKeyType", "IP"))))))));
+  }
+
+  @Test
+  void edge_bundledConfigPassesTheFunctionsOwnColdStartCheck() throws IOException, InterruptedException {
+    Path index = Path.of("target/edge-bundle/index.mjs").toAbsolutePath();
+    Process node = new ProcessBuilder("node", "--input-type=module", "-e",
+        "await import(" + quote(index.toUri().toString()) + "); console.log('config ok');")
+        .redirectErrorStream(true).start();
+    String output = new String(node.getInputStream().readAllBytes());
+    assertTrue(node.waitFor(30, TimeUnit.SECONDS), "node finished");
+    assertEquals(0, node.exitValue(), output);
+    assertTrue(output.contains("config ok"), output);
+  }
+
+  private static String quote(String text) {
+    return "'" + text.replace("'", "\\'") + "'";
+  }
+
+  private static List<Stack> allStacks() {
+    List<Stack> all = new ArrayList<>(List.of(stacks.auth(), stacks.network(), stacks.security(),
+        stacks.monitoring(), stacks.registry(), stacks.cluster(), stacks.compute()));
+    stacks.edge().ifPresent(all::add);
+    return all;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Map<String, Object>> castResources(Object resources) {
+    return (Map<String, Map<String, Object>>) resources;
+  }
+
+  /** The logical id of the security group whose description starts with {@code description}. */
+  private static String logicalId(Template template, String description) {
+    Map<String, Map<String, Object>> groups = castResources(template.findResources("AWS::EC2::SecurityGroup",
+        Map.of("Properties", Map.of("GroupDescription", Match.stringLikeRegexp(description + ".*")))));
+    assertEquals(1, groups.size(), description);
+    return groups.keySet().iterator().next();
+  }
+
+  private static String logicalIdOfType(Template template, String type) {
+    Map<String, Map<String, Object>> found = castResources(template.findResources(type));
+    assertEquals(1, found.size(), type);
+    return found.keySet().iterator().next();
+  }
+
+  private static int countIngressFromAnywhere(Template template) {
+    return template.toJSON().toString().split("CidrIp=0\\.0\\.0\\.0/0, Description=from", -1).length - 1;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void collectDynamoActions(Object node, List<String> actions) {
+    if (node instanceof Map<?, ?> map) {
+      Object action = map.get("Action");
+      if (action instanceof String s && s.startsWith("dynamodb:")) {
+        actions.add(s);
+      } else if (action instanceof List<?> list) {
+        list.stream().filter(a -> a instanceof String s && s.startsWith("dynamodb:"))
+            .forEach(a -> actions.add((String) a));
+      }
+      map.values().forEach(v -> collectDynamoActions(v, actions));
+    } else if (node instanceof List<?> list) {
+      list.forEach(v -> collectDynamoActions(v, actions));
+    }
+  }
+}
