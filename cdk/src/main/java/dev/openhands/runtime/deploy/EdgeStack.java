@@ -96,7 +96,8 @@ public final class EdgeStack extends Stack {
         .defaultBehavior(BehaviorOptions.builder()
             .origin(HttpOrigin.Builder.create(settings.originHost())
                 .protocolPolicy(OriginProtocolPolicy.HTTP_ONLY).httpPort(80)
-                .customHeaders(Map.of("X-Origin-Verify", OriginVerifySecret.headerValue(in.originSecretName())))
+                .customHeaders(Map.of("X-Origin-Verify", OriginVerifySecret.headerValue(in.originSecretName(),
+                    settings.originSecretRotating())))
                 .readTimeout(Duration.seconds(60)).keepaliveTimeout(Duration.seconds(60))
                 .build())
             .viewerProtocolPolicy(ViewerProtocolPolicy.REDIRECT_TO_HTTPS)

@@ -52,8 +52,8 @@ public final class SecurityStack extends Stack {
 
     gatewayGroup = SecurityGroup.Builder.create(this, "Gateway").vpc(vpc).allowAllOutbound(false)
         .description("Gateway tasks: from the load balancer; to sandboxes, the app and AWS APIs").build();
-    gatewayGroup.addIngressRule(loadBalancerGroup, Port.tcp(ComputeStack.GATEWAY_PORT), "from the load balancer");
-    loadBalancerGroup.addEgressRule(gatewayGroup, Port.tcp(ComputeStack.GATEWAY_PORT), "to the gateway");
+    gatewayGroup.addIngressRule(loadBalancerGroup, Port.tcp(GatewayService.GATEWAY_PORT), "from the load balancer");
+    loadBalancerGroup.addEgressRule(gatewayGroup, Port.tcp(GatewayService.GATEWAY_PORT), "to the gateway");
     gatewayGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), "AWS APIs and the Cognito JWKS over HTTPS");
     if (settings.appCloudMapName() != null) {
       gatewayGroup.addEgressRule(Peer.ipv4(vpc.getVpcCidrBlock()), Port.tcp(settings.appPort()),

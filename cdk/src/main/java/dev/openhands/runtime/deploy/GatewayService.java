@@ -1,0 +1,154 @@
+package dev.openhands.runtime.deploy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.applicationautoscaling.EnableScalingProps;
+import software.amazon.awscdk.services.ec2.ISecurityGroup;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ecr.assets.DockerImageAsset;
+import software.amazon.awscdk.services.ecr.assets.Platform;
+import software.amazon.awscdk.services.ecs.AwsLogDriverMode;
+import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
+import software.amazon.awscdk.services.ecs.ContainerDefinition;
+import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
+import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.ecs.CpuArchitecture;
+import software.amazon.awscdk.services.ecs.CpuUtilizationScalingProps;
+import software.amazon.awscdk.services.ecs.DeploymentCircuitBreaker;
+import software.amazon.awscdk.services.ecs.FargateService;
+import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
+import software.amazon.awscdk.services.ecs.ICluster;
+import software.amazon.awscdk.services.ecs.LogDrivers;
+import software.amazon.awscdk.services.ecs.MountPoint;
+import software.amazon.awscdk.services.ecs.OperatingSystemFamily;
+import software.amazon.awscdk.services.ecs.PortMapping;
+import software.amazon.awscdk.services.ecs.PropagatedTagSource;
+import software.amazon.awscdk.services.ecs.RequestCountScalingProps;
+import software.amazon.awscdk.services.ecs.RuntimePlatform;
+import software.amazon.awscdk.services.ecs.ScalableTaskCount;
+import software.amazon.awscdk.services.ecs.Secret;
+import software.amazon.awscdk.services.ecs.Ulimit;
+import software.amazon.awscdk.services.ecs.UlimitName;
+import software.amazon.awscdk.services.ecs.Volume;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationProtocol;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationTargetGroup;
+import software.amazon.awscdk.services.elasticloadbalancingv2.HealthCheck;
+import software.amazon.awscdk.services.elasticloadbalancingv2.TargetType;
+import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.logs.ILogGroup;
+import software.constructs.Construct;
+
+/**
+ * The gateway as an ARM64 Fargate service built from the repository's Dockerfile, and the target group the load
+ * balancer checks it through ({@code /health}). The container runs as the image's non-root user on a read-only
+ * root file system; the origin secret arrives from Secrets Manager, everything else as plain variables.
+ */
+public final class GatewayService extends Construct {
+
+  public static final int GATEWAY_PORT = 8080;
+  public static final int ADMIN_PORT = 9090;
+  /** The image's non-root user (Dockerfile). */
+  static final String IMAGE_USER = "10001";
+  /** Requests a minute per task before the request-count policy adds tasks (CPU usually scales first). */
+  static final int REQUESTS_PER_TARGET_PER_MINUTE = 30_000;
+
+  /**
+   * What the service is made of.
+   *
+   * @param environment the gateway's plain variables (its configuration table, minus the origin secret)
+   * @param originSecretField the JSON field of the origin secret that becomes {@code ORIGIN_VERIFY_SECRET}
+   */
+  public record Props(
+      String serviceName,
+      int cpu,
+      int memoryMiB,
+      Path dockerContext,
+      Map<String, String> environment,
+      OriginVerifySecret originSecret,
+      String originSecretField,
+      GatewayTimings timings,
+      IVpc vpc,
+      ICluster cluster,
+      ISecurityGroup securityGroup,
+      IRole taskRole,
+      ILogGroup logs) {}
+
+  private final FargateService service;
+  private final ApplicationTargetGroup targets;
+
+  public GatewayService(Construct scope, String id, Props props) {
+    super(scope, id);
+    FargateTaskDefinition task = FargateTaskDefinition.Builder.create(this, "Task")
+        .cpu(props.cpu()).memoryLimitMiB(props.memoryMiB())
+        .runtimePlatform(RuntimePlatform.builder().cpuArchitecture(CpuArchitecture.ARM64)
+            .operatingSystemFamily(OperatingSystemFamily.LINUX).build())
+        .taskRole(props.taskRole())
+        .volumes(List.of(Volume.builder().name("tmp").build()))
+        .build();
+    ContainerDefinition gateway = task.addContainer("gateway", ContainerDefinitionOptions.builder()
+        .image(ContainerImage.fromDockerImageAsset(DockerImageAsset.Builder.create(this, "Image")
+            .directory(props.dockerContext().toString()).platform(Platform.LINUX_ARM64).build()))
+        .environment(props.environment())
+        .secrets(Map.of("ORIGIN_VERIFY_SECRET",
+            Secret.fromSecretsManager(props.originSecret().secret(), props.originSecretField())))
+        .portMappings(List.of(
+            PortMapping.builder().name("gateway").containerPort(GATEWAY_PORT).build(),
+            PortMapping.builder().name("admin").containerPort(ADMIN_PORT).build()))
+        .logging(LogDrivers.awsLogs(AwsLogDriverProps.builder().logGroup(props.logs())
+            .streamPrefix("gateway").mode(AwsLogDriverMode.NON_BLOCKING).build()))
+        .stopTimeout(GatewayTimings.cdk(props.timings().stopTimeout()))
+        .readonlyRootFilesystem(true)
+        .user(IMAGE_USER)
+        .ulimits(List.of(Ulimit.builder().name(UlimitName.NOFILE).softLimit(65_536).hardLimit(65_536).build()))
+        .build());
+    // The JVM and Netty's native transport unpack into java.io.tmpdir; the rest of the file system is read-only.
+    gateway.addMountPoints(MountPoint.builder().sourceVolume("tmp").containerPath("/tmp").readOnly(false).build());
+    Nag.suppress(task, "AwsSolutions-ECS2", "Only non-secret settings are plain environment variables; the origin"
+        + " secret comes from Secrets Manager.");
+    Nag.suppress(task, "AwsSolutions-IAM5", "The execution role's ECR token and log-stream rights are the ones ECS"
+        + " documents; CDK scopes the rest to this image repository and log group.",
+        List.of("Resource::*"));
+
+    service = FargateService.Builder.create(this, "Service").cluster(props.cluster()).taskDefinition(task)
+        .serviceName(props.serviceName())
+        // No desiredCount: autoscaling owns it, so a deploy never shrinks a scaled-out service back to the floor.
+        .securityGroups(List.of(props.securityGroup())).vpcSubnets(NetworkStack.TASK_SUBNETS)
+        .assignPublicIp(false)
+        .circuitBreaker(DeploymentCircuitBreaker.builder().enable(true).rollback(true).build())
+        .minHealthyPercent(100).maxHealthyPercent(200)
+        .healthCheckGracePeriod(Duration.seconds(30))
+        .propagateTags(PropagatedTagSource.SERVICE)
+        .build();
+
+    targets = ApplicationTargetGroup.Builder.create(this, "Targets").vpc(props.vpc())
+        .port(GATEWAY_PORT).protocol(ApplicationProtocol.HTTP).targetType(TargetType.IP)
+        .deregistrationDelay(GatewayTimings.cdk(props.timings().deregistrationDelay()))
+        .healthCheck(HealthCheck.builder().path("/health").port(String.valueOf(GATEWAY_PORT))
+            .interval(Duration.seconds(5)).timeout(Duration.seconds(4))
+            .healthyThresholdCount(2).unhealthyThresholdCount(2).healthyHttpCodes("200").build())
+        .build();
+    service.attachToApplicationTargetGroup(targets);
+  }
+
+  /** Autoscaling between {@code min} and {@code max} tasks: CPU at 60 %, and requests per task. */
+  public void scaleBetween(int min, int max) {
+    ScalableTaskCount scaling = service.autoScaleTaskCount(EnableScalingProps.builder()
+        .minCapacity(min).maxCapacity(max).build());
+    scaling.scaleOnCpuUtilization("Cpu", CpuUtilizationScalingProps.builder().targetUtilizationPercent(60)
+        .scaleOutCooldown(Duration.minutes(1)).scaleInCooldown(Duration.minutes(5)).build());
+    scaling.scaleOnRequestCount("Requests", RequestCountScalingProps.builder()
+        .requestsPerTarget(REQUESTS_PER_TARGET_PER_MINUTE).targetGroup(targets)
+        .scaleOutCooldown(Duration.minutes(1)).scaleInCooldown(Duration.minutes(5)).build());
+  }
+
+  public FargateService service() {
+    return service;
+  }
+
+  /** The target group the load balancer forwards to; its health check is the gateway's {@code /health}. */
+  public ApplicationTargetGroup targets() {
+    return targets;
+  }
+}

@@ -1,0 +1,95 @@
+package dev.openhands.runtime.deploy;
+
+import java.util.List;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.ec2.ISecurityGroup;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.elasticloadbalancingv2.AddApplicationActionProps;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationListener;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationLoadBalancer;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationProtocol;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationTargetGroup;
+import software.amazon.awscdk.services.elasticloadbalancingv2.BaseApplicationListenerProps;
+import software.amazon.awscdk.services.elasticloadbalancingv2.DesyncMitigationMode;
+import software.amazon.awscdk.services.elasticloadbalancingv2.FixedResponseOptions;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ListenerAction;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ListenerCondition;
+import software.amazon.awscdk.services.route53.ARecord;
+import software.amazon.awscdk.services.route53.IHostedZone;
+import software.amazon.awscdk.services.route53.RecordTarget;
+import software.amazon.awscdk.services.route53.targets.LoadBalancerTarget;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.constructs.Construct;
+
+/**
+ * CloudFront's origin: an internet-facing load balancer whose only listener answers 403 unless a request carries
+ * the origin secret. Invalid header fields are dropped, desync mitigation is strictest, access logs go to S3.
+ */
+public final class OriginLoadBalancer extends Construct {
+
+  /** The header CloudFront adds and the rules require (the gateway checks it again). */
+  public static final String ORIGIN_HEADER = "X-Origin-Verify";
+
+  /** Where it runs and how long an idle connection lives. */
+  public record Props(IVpc vpc, ISecurityGroup securityGroup, Duration idleTimeout) {}
+
+  private final ApplicationLoadBalancer loadBalancer;
+  private final ApplicationListener listener;
+
+  public OriginLoadBalancer(Construct scope, String id, Props props) {
+    super(scope, id);
+    Bucket accessLogs = Bucket.Builder.create(this, "AccessLogs")
+        .encryption(BucketEncryption.S3_MANAGED).enforceSsl(true)
+        .blockPublicAccess(BlockPublicAccess.BLOCK_ALL).removalPolicy(RemovalPolicy.RETAIN)
+        .lifecycleRules(List.of(LifecycleRule.builder().expiration(Duration.days(90)).build())).build();
+    Nag.suppress(accessLogs, "AwsSolutions-S1", "This bucket receives the load balancer's access logs; logging its"
+        + " own reads would only log the log reader.");
+
+    loadBalancer = ApplicationLoadBalancer.Builder.create(this, "Resource").vpc(props.vpc()).internetFacing(true)
+        .securityGroup(props.securityGroup())
+        .dropInvalidHeaderFields(true).desyncMitigationMode(DesyncMitigationMode.STRICTEST)
+        .idleTimeout(props.idleTimeout())
+        .deletionProtection(true)
+        .build();
+    loadBalancer.logAccessLogs(accessLogs, "gateway-alb");
+
+    listener = loadBalancer.addListener("Http", BaseApplicationListenerProps.builder()
+        .port(80).protocol(ApplicationProtocol.HTTP).open(false)
+        .defaultAction(ListenerAction.fixedResponse(403, FixedResponseOptions.builder()
+            .contentType("text/plain").messageBody("Forbidden").build()))
+        .build());
+  }
+
+  /**
+   * Forwards to {@code gateway} what carries one of {@code acceptedSecrets}: runtime hosts under
+   * {@code runtimeDomain} first, then the runtime path form, then everything else (the gateway's
+   * {@code APP_UPSTREAM} path; later the app's own target group takes that rule).
+   */
+  public void forwardFromCloudFront(ApplicationTargetGroup gateway, List<String> acceptedSecrets,
+      String runtimeDomain) {
+    ListenerCondition fromCloudFront = ListenerCondition.httpHeader(ORIGIN_HEADER, acceptedSecrets);
+    ListenerAction forward = ListenerAction.forward(List.of(gateway));
+    listener.addAction("RuntimeHosts", AddApplicationActionProps.builder().priority(10)
+        .conditions(List.of(ListenerCondition.hostHeaders(List.of("*." + runtimeDomain)), fromCloudFront))
+        .action(forward).build());
+    listener.addAction("RuntimePaths", AddApplicationActionProps.builder().priority(20)
+        .conditions(List.of(ListenerCondition.pathPatterns(List.of("/runtime/*")), fromCloudFront))
+        .action(forward).build());
+    listener.addAction("App", AddApplicationActionProps.builder().priority(30)
+        .conditions(List.of(fromCloudFront)).action(forward).build());
+  }
+
+  /** An alias record {@code name} in {@code zone}: the name CloudFront uses for this origin. */
+  public void nameIn(IHostedZone zone, String name) {
+    ARecord.Builder.create(this, "Alias").zone(zone).recordName(name)
+        .target(RecordTarget.fromAlias(new LoadBalancerTarget(loadBalancer))).build();
+  }
+
+  public ApplicationLoadBalancer loadBalancer() {
+    return loadBalancer;
+  }
+}
