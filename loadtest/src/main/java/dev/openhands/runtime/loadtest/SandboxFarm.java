@@ -55,17 +55,21 @@ public final class SandboxFarm {
   public static Future<Void> listen(Vertx vertx, int port, int sandboxes) {
     List<Future<HttpServer>> listening = new ArrayList<>();
     for (int i = 0; i < sandboxes; i++) {
-      listening.add(vertx.createHttpServer(new HttpServerOptions().setHost(address(i)).setPort(port)
-              .setTcpNoDelay(true))
-          .webSocketHandler(ws -> ws.frameHandler(frame -> {
-            if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
-              ws.writeFrame(frame);
-            }
-          }))
-          .requestHandler(SandboxFarm::answer)
-          .listen());
+      listening.add(serve(vertx, address(i), port));
     }
     return Future.all(listening).mapEmpty();
+  }
+
+  /** One server on {@code host:port} that answers as a sandbox does (the harness's app upstream is one too). */
+  public static Future<HttpServer> serve(Vertx vertx, String host, int port) {
+    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
+        .webSocketHandler(ws -> ws.frameHandler(frame -> {
+          if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
+            ws.writeFrame(frame);
+          }
+        }))
+        .requestHandler(SandboxFarm::answer)
+        .listen();
   }
 
   private static final int MAX_BODY = 4 * 1024 * 1024;
