@@ -6,6 +6,7 @@
 #   loadtest/bench/wrk-compare.sh [rounds] [seconds per run] [connections]
 #
 # Needs wrk and nginx (Debian packages "wrk" and "nginx"). Builds the project first unless SKIP_BUILD=1.
+# SIZES="1k" limits the body sizes (default "2b 1k 64k"); GATEWAY_JAVA_OPTS replaces the gateway's JVM flags.
 # Every process it starts is stopped on exit; it runs for about rounds x 6 x seconds plus start-up.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
 CONNECTIONS=${3:-64}
 THREADS=${WRK_THREADS:-2}
+read -r -a BODY_SIZES <<< "${SIZES:-2b 1k 64k}"
 source "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
 command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx)"; exit 1; }
@@ -76,7 +78,7 @@ run direct 2b >/dev/null; run nginx 2b >/dev/null; run gateway 2b >/dev/null
 
 declare -A RESULTS
 for round in $(seq 1 "$ROUNDS"); do
-  for size in 2b 1k 64k; do
+  for size in "${BODY_SIZES[@]}"; do
     for target in direct nginx gateway; do
       RESULTS[$target.$size]+="$(run "$target" "$size");"
     done
@@ -90,7 +92,7 @@ field() { tr ';' '\n' | sed '/^$/d' | awk -v f="$1" '{print $f}' | median; }
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s, median of $ROUNDS interleaved rounds, loopback"
 printf '%-6s | %-8s | %10s | %8s | %8s\n' body target req/s p50_ms p99_ms
-for size in 2b 1k 64k; do
+for size in "${BODY_SIZES[@]}"; do
   for target in direct nginx gateway; do
     printf '%-6s | %-8s | %10s | %8s | %8s\n' "$size" "$target" "$(field 1 <<<"${RESULTS[$target.$size]}")" \
       "$(field 2 <<<"${RESULTS[$target.$size]}")" "$(field 3 <<<"${RESULTS[$target.$size]}")"

@@ -56,7 +56,13 @@ public class SaturationSimulation extends LoadSimulation {
   }
 
   @Override
+  public void before() {
+    watch.start();
+  }
+
+  @Override
   public void after() {
+    watch.finish();
     System.out.println(watch.report());
     super.after();
   }

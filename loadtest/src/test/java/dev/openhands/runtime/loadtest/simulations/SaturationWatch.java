@@ -17,7 +17,7 @@ final class SaturationWatch {
   static final int MIN_REQUESTS_PER_WINDOW = 20;
 
   private final LongSupplier nanoTime;
-  private final long startNanos;
+  private long startNanos;
   private final double fromRate;
   private final double toRate;
   private final double warmupSeconds;
@@ -50,6 +50,11 @@ final class SaturationWatch {
     this.maxP99Ms = maxP99Ms;
   }
 
+  /** Restarts the clock: the load starts now (the harness took its own time to start before). */
+  synchronized void start() {
+    startNanos = nanoTime.getAsLong();
+  }
+
   /** The arrival rate {@code second} seconds after the start (the warm-up, then the ramp). */
   double rateAt(double second) {
     double intoRamp = Math.max(0, second - warmupSeconds);
@@ -80,9 +85,13 @@ final class SaturationWatch {
     return true;
   }
 
-  /** The sentence the run reports. */
-  synchronized String report() {
+  /** Judges the last, unfinished second too; call once the load has stopped. */
+  synchronized void finish() {
     judge();
+  }
+
+  /** The sentence the run reports (judging nothing itself: the current second is still filling). */
+  synchronized String report() {
     String bars = "success >= " + minSuccessPct + " % and p99 < " + maxP99Ms + " ms in every second";
     if (verdict != null) {
       return "saturation: " + verdict + "; the bars (" + bars + ") held up to "

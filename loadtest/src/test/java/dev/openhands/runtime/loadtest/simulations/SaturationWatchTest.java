@@ -36,6 +36,7 @@ class SaturationWatchTest {
     second(2, 50, 0, 0, 0);
     second(3, 50, 0, 0, 0);
     assertFalse(watch.claimStop());
+    watch.finish();
     assertTrue(watch.report().startsWith("saturation: not reached"), watch.report());
   }
 
@@ -49,6 +50,16 @@ class SaturationWatchTest {
     assertFalse(watch.claimStop());
     assertTrue(watch.report().startsWith("saturation: at 35 users/s (second 4 of the run: 200 requests, 100.0 % ok,"
         + " p99 300 ms)"), watch.report());
+    assertTrue(watch.report().endsWith("held up to 25 users/s"), watch.report());
+  }
+
+  @Test
+  void reportWhileASecondIsFilling_judgesNothing() {
+    second(3, 50, 0, 0, 0);
+    second(4, 30, 0, 0, 0);
+    watch.report();
+    second(4, 30, 900, 30, 0);
+    second(5, 1, 0, 0, 0);
     assertTrue(watch.report().endsWith("held up to 25 users/s"), watch.report());
   }
 
