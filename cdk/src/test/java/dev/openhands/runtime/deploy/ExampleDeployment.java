@@ -19,6 +19,11 @@ final class ExampleDeployment {
 
   private ExampleDeployment() {}
 
+  /** The README's example parameters alone ({@code example-context.json}). */
+  static Map<String, Object> exampleParameters() {
+    return read("example-context.json");
+  }
+
   static Map<String, Object> context() {
     Map<String, Object> context = new HashMap<>(cdkJsonContext());
     context.putAll(read("example-context.json"));
