@@ -7,19 +7,20 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One JSON line per request on standard output, the shape CloudWatch Logs Insights reads field by field.
- * Entries are handed to a writer thread through a bounded queue, which formats and writes them, so an event
- * loop neither builds the line nor waits on the log;
- * when the queue is full a line is dropped and counted. Lines never carry cookies, tokens, query strings
- * or header values other than the trace id and user agent.
+ * Entries are handed to a writer thread through a bounded lock-free queue; the writer wakes every
+ * {@link #WRITE_INTERVAL_NANOS} to format and write what has arrived, so an event loop neither builds the line,
+ * nor takes a lock, nor wakes a thread (a blocking queue's lock and wake-ups per request cost the gateway about
+ * a fifth of its throughput). When the queue is full a line is dropped and counted. Lines never carry cookies,
+ * tokens, query strings or header values other than the trace id and user agent.
  */
 public final class AccessLog implements AutoCloseable {
 
@@ -28,14 +29,19 @@ public final class AccessLog implements AutoCloseable {
       String conversationId, int port, int status, long bytesIn, long bytesOut, long durationMicros, String peer,
       String userAgent) {}
 
-  private final BlockingQueue<Entry> lines;
+  /** How long the writer sleeps when the queue is empty: the most a line waits before it is written. */
+  static final long WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private final Queue<Entry> lines = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final int capacity;
   private final Writer out;
   private final Thread writer;
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean closed;
 
   public AccessLog(OutputStream stream, int capacity) {
-    this.lines = new ArrayBlockingQueue<>(capacity);
+    this.capacity = capacity;
     this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 64 * 1024);
     this.writer = new Thread(this::drain, "access-log");
     this.writer.setDaemon(true);
@@ -44,9 +50,12 @@ public final class AccessLog implements AutoCloseable {
 
   /** Queues the entry; it is formatted and written on the writer thread, never on the caller's. */
   public void log(Entry entry) {
-    if (!lines.offer(entry)) {
+    if (queued.incrementAndGet() > capacity) {
+      queued.decrementAndGet();
       dropped.incrementAndGet();
+      return;
     }
+    lines.offer(entry);
   }
 
   /** Lines dropped because the writer fell behind. */
@@ -54,9 +63,25 @@ public final class AccessLog implements AutoCloseable {
     return dropped.get();
   }
 
+  /** The last time written and its text: lines of the same millisecond share it (writer thread only). */
+  private long lastMillis = Long.MIN_VALUE;
+  private String lastTime;
+
+  private String time(long epochMillis) {
+    if (epochMillis != lastMillis) {
+      lastMillis = epochMillis;
+      lastTime = Instant.ofEpochMilli(epochMillis).toString();
+    }
+    return lastTime;
+  }
+
   static String format(Entry e) {
+    return format(e, Instant.ofEpochMilli(e.epochMillis()).toString());
+  }
+
+  private static String format(Entry e, String time) {
     StringBuilder json = new StringBuilder(320).append('{');
-    field(json, "time", Instant.ofEpochMilli(e.epochMillis()).toString());
+    field(json, "time", time);
     field(json, "type", "access");
     field(json, "request_id", e.requestId());
     field(json, "trace_id", e.traceId());
@@ -103,24 +128,24 @@ public final class AccessLog implements AutoCloseable {
   }
 
   private void drain() {
-    List<Entry> batch = new ArrayList<>(256);
     try {
-      while (!closed || !lines.isEmpty()) {
-        Entry first = lines.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        batch.add(first);
-        lines.drainTo(batch, 1023);
-        for (Entry entry : batch) {
-          out.write(format(entry));
+      while (true) {
+        boolean closing = closed;
+        int written = 0;
+        for (Entry entry = lines.poll(); entry != null; entry = lines.poll()) {
+          queued.decrementAndGet();
+          out.write(format(entry, time(entry.epochMillis())));
           out.write('\n');
+          written++;
         }
-        out.flush();
-        batch.clear();
+        if (written > 0) {
+          out.flush();
+        }
+        if (closing) {
+          return;
+        }
+        LockSupport.parkNanos(this, WRITE_INTERVAL_NANOS);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (IOException e) {
       System.err.println("access log: cannot write: " + e);
     }
@@ -130,6 +155,7 @@ public final class AccessLog implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     closed = true;
+    LockSupport.unpark(writer);
     writer.join(2000);
   }
 }
