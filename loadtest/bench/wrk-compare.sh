@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Side-by-side throughput: wrk straight to a sandbox backend, through nginx configured as a tuned reverse
-# proxy (upstream keep-alive, buffering off), and through the gateway jar, interleaved, on loopback only.
-# Prints the median requests/s, p50 and p99 of each, and the ratios gateway/nginx and gateway/direct.
+# proxy (upstream keep-alive, buffering off), through a bare Vert.x proxy (BareVertxProxy: what Vert.x alone
+# costs) and through the gateway jar, interleaved, on loopback only. Prints the median requests/s, p50 and p99
+# of each, and the ratios gateway/nginx, gateway/direct and gateway/bare Vert.x.
 #
 #   loadtest/bench/wrk-compare.sh [rounds] [seconds per run] [connections]
 #
 # Needs wrk and nginx (Debian packages "wrk" and "nginx"). Builds the project first unless SKIP_BUILD=1.
 # SIZES="1k" limits the body sizes (default "2b 1k 64k"); GATEWAY_JAVA_OPTS replaces the gateway's JVM flags.
-# Every process it starts is stopped on exit; it runs for about rounds x 6 x seconds plus start-up.
+# Every process it starts is stopped on exit; it runs for about rounds x 4 x sizes x seconds plus start-up.
 set -euo pipefail
 
 ROUNDS=${1:-3}
@@ -28,6 +29,9 @@ CONV=00000000000000000000000000000001
 BACKEND=127.0.0.2
 SECRET=bench-origin-secret-0123456789
 start_gateway "$GATEWAY_PORT" "$ADMIN_PORT" "$DYNAMO_PORT" load-sandboxes "$SECRET"
+VERTX_PORT=$(free_port)
+start_java vertx dev.openhands.runtime.loadtest.BareVertxProxy "$VERTX_PORT" "$BACKEND" "$BACKEND_PORT" 1800
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$VERTX_PORT/2b" >/dev/null && break; sleep 0.2; done
 
 NGINX_PORT=$(free_port)
 mkdir -p "$WORK/nginx/logs"
@@ -62,6 +66,8 @@ run() { # target size -> "rps p50ms p99ms"
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://$BACKEND:$BACKEND_PORT/$size")
   elif [[ $target == nginx ]]; then
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$NGINX_PORT/$size")
+  elif [[ $target == vertx ]]; then
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$VERTX_PORT/$size")
   else
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -H "Host: $HOST" \
       -H "X-Origin-Verify: $SECRET" "http://127.0.0.1:$GATEWAY_PORT/$size")
@@ -73,13 +79,13 @@ run() { # target size -> "rps p50ms p99ms"
     END { printf "%s %.3f %.3f\n", rps, p50, p99 }' <<<"$out"
 }
 
-echo "warming up (direct, nginx and gateway, 2b, ${SECONDS_PER_RUN}s each)"
-run direct 2b >/dev/null; run nginx 2b >/dev/null; run gateway 2b >/dev/null
+echo "warming up (direct, nginx, bare Vert.x and gateway, 2b, ${SECONDS_PER_RUN}s each)"
+run direct 2b >/dev/null; run nginx 2b >/dev/null; run vertx 2b >/dev/null; run gateway 2b >/dev/null
 
 declare -A RESULTS
 for round in $(seq 1 "$ROUNDS"); do
   for size in "${BODY_SIZES[@]}"; do
-    for target in direct nginx gateway; do
+    for target in direct nginx vertx gateway; do
       RESULTS[$target.$size]+="$(run "$target" "$size");"
     done
   done
@@ -93,12 +99,13 @@ echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s, median of $ROUNDS interleaved rounds, loopback"
 printf '%-6s | %-8s | %10s | %8s | %8s\n' body target req/s p50_ms p99_ms
 for size in "${BODY_SIZES[@]}"; do
-  for target in direct nginx gateway; do
+  for target in direct nginx vertx gateway; do
     printf '%-6s | %-8s | %10s | %8s | %8s\n' "$size" "$target" "$(field 1 <<<"${RESULTS[$target.$size]}")" \
       "$(field 2 <<<"${RESULTS[$target.$size]}")" "$(field 3 <<<"${RESULTS[$target.$size]}")"
   done
   g=$(field 1 <<<"${RESULTS[gateway.$size]}"); n=$(field 1 <<<"${RESULTS[nginx.$size]}"); d=$(field 1 <<<"${RESULTS[direct.$size]}")
+  v=$(field 1 <<<"${RESULTS[vertx.$size]}")
   gp99=$(field 3 <<<"${RESULTS[gateway.$size]}"); np99=$(field 3 <<<"${RESULTS[nginx.$size]}")
-  awk -v s="$size" -v g="$g" -v n="$n" -v d="$d" -v gp="$gp99" -v np="$np99" \
-    'BEGIN { printf "%-6s | gateway/nginx req/s %.2f, gateway/direct %.2f, p99 gateway-nginx %+.2f ms\n", s, g/n, g/d, gp-np }'
+  awk -v s="$size" -v g="$g" -v n="$n" -v d="$d" -v v="$v" -v gp="$gp99" -v np="$np99" \
+    'BEGIN { printf "%-6s | gateway/nginx req/s %.2f, gateway/direct %.2f, gateway/bare Vert.x %.2f, p99 gateway-nginx %+.2f ms\n", s, g/n, g/d, g/v, gp-np }'
 done

@@ -39,4 +39,31 @@ class AccessLogTest {
     }
     org.junit.jupiter.api.Assertions.assertTrue(log.dropped() >= 90, "dropped " + log.dropped());
   }
+
+  @Test
+  void manyProducers_everyLineWrittenByClose_eachWhole() throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    AccessLog log = new AccessLog(out, 100_000);
+    Thread[] producers = new Thread[4];
+    for (int t = 0; t < producers.length; t++) {
+      int producer = t;
+      producers[t] = new Thread(() -> {
+        for (int i = 0; i < 5_000; i++) {
+          log.log(new AccessLog.Entry(i, producer + "-" + i, null, "GET", "/", "app", null, -1, 200, 0, 0, 1, null,
+              null));
+        }
+      });
+      producers[t].start();
+    }
+    for (Thread producer : producers) {
+      producer.join();
+    }
+    log.close();
+    java.util.List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+    org.junit.jupiter.api.Assertions.assertEquals(20_000, lines.size());
+    org.junit.jupiter.api.Assertions.assertEquals(0, log.dropped());
+    org.junit.jupiter.api.Assertions.assertTrue(lines.stream().allMatch(l -> l.startsWith("{\"time\":")
+        && l.endsWith("}")));
+    org.junit.jupiter.api.Assertions.assertEquals(20_000, lines.stream().distinct().count());
+  }
 }
