@@ -77,7 +77,7 @@ public final class DeployApp {
     Optional<EdgeStack> edge = auth.map(outputs -> {
       Path bundle = EdgeBundle.stage(repository.resolve("edge-lambda/src"),
           repository.resolve("cdk/target/edge-bundle"), settings, outputs);
-      EdgeStack stack = new EdgeStack(app, atEdge, new EdgeStack.Inputs(settings, outputs, bundle,
+      EdgeStack stack = new EdgeStack(app, atEdge, new EdgeStack.Inputs(settings, bundle,
           security.originSecret().secretName()));
       stack.addStackDependency(security, "CloudFront reads the origin secret's us-east-1 replica");
       stack.addStackDependency(compute, "CloudFront's origin is the load balancer's Route 53 name");

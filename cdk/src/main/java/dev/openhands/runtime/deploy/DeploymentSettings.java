@@ -1,5 +1,8 @@
 package dev.openhands.runtime.deploy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -256,11 +259,18 @@ public record DeploymentSettings(
       } else if (value != null) {
         String text = String.valueOf(value).trim();
         if (text.startsWith("[")) {
-          text = text.substring(1, text.endsWith("]") ? text.length() - 1 : text.length()).replace("\"", "");
-        }
-        for (String part : text.split(",")) {
-          if (!part.isBlank()) {
-            items.add(part.trim());
+          try {
+            new ObjectMapper().readValue(text, new TypeReference<List<String>>() {})
+                .forEach(item -> items.add(item.trim()));
+          } catch (JsonProcessingException e) {
+            throw new SettingsException("context " + key + ": '" + text
+                + "' (expected: a JSON list of host names, or host names separated by commas)");
+          }
+        } else {
+          for (String part : text.split(",")) {
+            if (!part.isBlank()) {
+              items.add(part.trim());
+            }
           }
         }
       }

@@ -51,8 +51,8 @@ public final class EdgeStack extends Stack {
   private final Distribution distribution;
   private final CfnWebACL webAcl;
 
-  /** What the edge is built from. */
-  public record Inputs(DeploymentSettings settings, AuthOutputs auth, Path edgeBundle, String originSecretName) {}
+  /** What the edge is built from: the sign-in bundle already carries the Auth stack's outputs. */
+  public record Inputs(DeploymentSettings settings, Path edgeBundle, String originSecretName) {}
 
   public EdgeStack(Construct scope, StackProps props, Inputs in) {
     super(scope, ID_PREFIX + in.settings().edgeStackSuffix(), props);

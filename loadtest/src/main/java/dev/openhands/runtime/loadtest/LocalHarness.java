@@ -71,6 +71,9 @@ public final class LocalHarness implements AutoCloseable {
     return harness;
   }
 
+  /** Body sizes the warm-up asks the sandboxes for, in turn. */
+  private static final int[] WARM_UP_SIZES = {2, 4096, 65536, 1_048_576};
+
   /**
    * Sends requests of mixed sizes through the gateway for {@code duration}, so that a short run measures the
    * gateway rather than its JIT compiler (production tasks are warm after their first seconds of traffic).
@@ -83,7 +86,7 @@ public final class LocalHarness implements AutoCloseable {
       int worker = w;
       workers.execute(() -> {
         for (int i = 0; System.nanoTime() < deadline; i++) {
-          int bytes = new int[] {2, 4096, 65536, 1_048_576}[i % 4];
+          int bytes = WARM_UP_SIZES[i % WARM_UP_SIZES.length];
           URI uri = URI.create("http://127.0.0.1:" + gatewayPort() + "/runtime/"
               + SandboxFarm.conversation((worker + i) % sandboxes) + "/" + sandboxPort + "/bytes/" + bytes);
           try {
