@@ -29,6 +29,7 @@ build_classpath() {
 # waits for its READY line. Sets LAST_PID.
 start_java() {
   local name=$1 main=$2; shift 2
+  : > "$WORK/$name.log"
   java -Xmx512m -cp "$CP" "$main" "$@" > "$WORK/$name.log" 2>&1 &
   LAST_PID=$!
   PIDS+=("$LAST_PID")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side throughput: wrk straight to a sandbox backend, through nginx configured as a tuned reverse
-# proxy (upstream keep-alive, buffering off), through a bare Vert.x proxy (BareVertxProxy: what Vert.x alone
-# costs) and through the gateway jar, interleaved, on loopback only. Prints the median requests/s, p50 and p99
-# of each, and the ratios gateway/nginx, gateway/direct and gateway/bare Vert.x.
+# proxy (upstream keep-alive, buffering off), through two bare proxies that do nothing but relay
+# (BareVertxProxy: what Vert.x alone costs; BareNettyProxy: what Netty's HTTP codec and transport alone cost)
+# and through the gateway jar, interleaved, on loopback only. Prints the median requests/s, p50 and p99 of
+# each, and the ratios gateway/nginx, gateway/direct, gateway/bare Vert.x and bare Netty/nginx.
 #
 #   loadtest/bench/wrk-compare.sh [rounds] [seconds per run] [connections]
 #
@@ -16,6 +17,7 @@ SECONDS_PER_RUN=${2:-10}
 CONNECTIONS=${3:-64}
 THREADS=${WRK_THREADS:-2}
 read -r -a BODY_SIZES <<< "${SIZES:-2b 1k 64k}"
+TARGETS=(direct nginx vertx netty gateway)
 source "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
 command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx)"; exit 1; }
@@ -32,6 +34,9 @@ start_gateway "$GATEWAY_PORT" "$ADMIN_PORT" "$DYNAMO_PORT" load-sandboxes "$SECR
 VERTX_PORT=$(free_port)
 start_java vertx dev.openhands.runtime.loadtest.BareVertxProxy "$VERTX_PORT" "$BACKEND" "$BACKEND_PORT" 1800
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$VERTX_PORT/2b" >/dev/null && break; sleep 0.2; done
+NETTY_PORT=$(free_port)
+start_java netty dev.openhands.runtime.loadtest.BareNettyProxy "$NETTY_PORT" "$BACKEND" "$BACKEND_PORT" 1800
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$NETTY_PORT/2b" >/dev/null && break; sleep 0.2; done
 
 NGINX_PORT=$(free_port)
 mkdir -p "$WORK/nginx/logs"
@@ -68,6 +73,8 @@ run() { # target size -> "rps p50ms p99ms"
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$NGINX_PORT/$size")
   elif [[ $target == vertx ]]; then
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$VERTX_PORT/$size")
+  elif [[ $target == netty ]]; then
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$NETTY_PORT/$size")
   else
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -H "Host: $HOST" \
       -H "X-Origin-Verify: $SECRET" "http://127.0.0.1:$GATEWAY_PORT/$size")
@@ -79,13 +86,13 @@ run() { # target size -> "rps p50ms p99ms"
     END { printf "%s %.3f %.3f\n", rps, p50, p99 }' <<<"$out"
 }
 
-echo "warming up (direct, nginx, bare Vert.x and gateway, 2b, ${SECONDS_PER_RUN}s each)"
-run direct 2b >/dev/null; run nginx 2b >/dev/null; run vertx 2b >/dev/null; run gateway 2b >/dev/null
+echo "warming up (${TARGETS[*]}, 2b, ${SECONDS_PER_RUN}s each)"
+for target in "${TARGETS[@]}"; do run "$target" 2b >/dev/null; done
 
 declare -A RESULTS
 for round in $(seq 1 "$ROUNDS"); do
   for size in "${BODY_SIZES[@]}"; do
-    for target in direct nginx vertx gateway; do
+    for target in "${TARGETS[@]}"; do
       RESULTS[$target.$size]+="$(run "$target" "$size");"
     done
   done
@@ -99,13 +106,13 @@ echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s, median of $ROUNDS interleaved rounds, loopback"
 printf '%-6s | %-8s | %10s | %8s | %8s\n' body target req/s p50_ms p99_ms
 for size in "${BODY_SIZES[@]}"; do
-  for target in direct nginx vertx gateway; do
+  for target in "${TARGETS[@]}"; do
     printf '%-6s | %-8s | %10s | %8s | %8s\n' "$size" "$target" "$(field 1 <<<"${RESULTS[$target.$size]}")" \
       "$(field 2 <<<"${RESULTS[$target.$size]}")" "$(field 3 <<<"${RESULTS[$target.$size]}")"
   done
   g=$(field 1 <<<"${RESULTS[gateway.$size]}"); n=$(field 1 <<<"${RESULTS[nginx.$size]}"); d=$(field 1 <<<"${RESULTS[direct.$size]}")
-  v=$(field 1 <<<"${RESULTS[vertx.$size]}")
+  v=$(field 1 <<<"${RESULTS[vertx.$size]}"); b=$(field 1 <<<"${RESULTS[netty.$size]}")
   gp99=$(field 3 <<<"${RESULTS[gateway.$size]}"); np99=$(field 3 <<<"${RESULTS[nginx.$size]}")
-  awk -v s="$size" -v g="$g" -v n="$n" -v d="$d" -v v="$v" -v gp="$gp99" -v np="$np99" \
-    'BEGIN { printf "%-6s | gateway/nginx req/s %.2f, gateway/direct %.2f, gateway/bare Vert.x %.2f, p99 gateway-nginx %+.2f ms\n", s, g/n, g/d, g/v, gp-np }'
+  awk -v s="$size" -v g="$g" -v n="$n" -v d="$d" -v v="$v" -v b="$b" -v gp="$gp99" -v np="$np99" \
+    'BEGIN { printf "%-6s | gateway/nginx req/s %.2f, gateway/direct %.2f, gateway/bare Vert.x %.2f, bare Netty/nginx %.2f, p99 gateway-nginx %+.2f ms\n", s, g/n, g/d, g/v, b/n, gp-np }'
 done
