@@ -163,6 +163,7 @@ public final class Gateway {
         .setMaxInitialLineLength(MAX_REQUEST_LINE)
         .setHttp2ClearTextEnabled(false)
         .setMaxHeaderSize(MAX_HEADER_BYTES)
+        .setMaxChunkSize(UpstreamClients.MAX_BODY_CHUNK)
         .setIdleTimeout((int) idleSeconds)
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setTcpNoDelay(true)

@@ -21,6 +21,13 @@ public final class UpstreamClients {
   /** Largest WebSocket frame relayed, either way. */
   public static final int MAX_WEBSOCKET_FRAME = 16 * 1024 * 1024;
 
+  /**
+   * Largest piece a body is decoded into, either way: as large as one socket read, so that a read is relayed
+   * as one write. Vert.x flushes every write made outside the target connection's own read, so with Netty's
+   * default of 8 KiB a 64 KiB read left as eight system calls instead of one.
+   */
+  public static final int MAX_BODY_CHUNK = 64 * 1024;
+
   private final HttpClient http;
   private final WebSocketClient webSocket;
 
@@ -34,6 +41,7 @@ public final class UpstreamClients {
         .setDecompressionSupported(false)
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(64 * 1024)
+        .setMaxChunkSize(MAX_BODY_CHUNK)
         .setName("upstream");
     PoolOptions pool = new PoolOptions()
         .setHttp1MaxSize(perOrigin)
