@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side throughput: wrk straight to a sandbox backend, through nginx configured as a tuned reverse
-# proxy (upstream keep-alive, buffering off), through two bare proxies that do nothing but relay
+# proxy (upstream keep-alive, buffering off, a 64 KiB relay buffer), through two bare proxies that only relay
 # (BareVertxProxy: what Vert.x alone costs; BareNettyProxy: what Netty's HTTP codec and transport alone cost)
 # and through the gateway jar, interleaved, on loopback only. Prints the median requests/s, p50 and p99 of
 # each, and the ratios gateway/nginx, gateway/direct, gateway/bare Vert.x and bare Netty/nginx.
@@ -9,7 +9,8 @@
 #
 # Needs wrk and nginx (Debian packages "wrk" and "nginx"). Builds the project first unless SKIP_BUILD=1.
 # SIZES="1k" limits the body sizes (default "2b 1k 64k"); GATEWAY_JAVA_OPTS replaces the gateway's JVM flags.
-# Every process it starts is stopped on exit; it runs for about rounds x 4 x sizes x seconds plus start-up.
+# NGINX_BUFFER sets nginx's proxy_buffer_size (default 64k: with buffering off it is the most nginx relays per write).
+# Every process it starts is stopped on exit; it runs for about rounds x 5 x sizes x seconds plus start-up.
 set -euo pipefail
 
 ROUNDS=${1:-3}
@@ -56,6 +57,9 @@ http {
       proxy_set_header Connection "";
       proxy_set_header Host \$host;
       proxy_buffering off;
+      proxy_buffer_size ${NGINX_BUFFER:-64k};
+      proxy_buffers 4 ${NGINX_BUFFER:-64k};
+      proxy_busy_buffers_size ${NGINX_BUFFER:-64k};
     }
   }
 }
