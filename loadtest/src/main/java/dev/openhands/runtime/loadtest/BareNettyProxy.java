@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A benchmark reference, not a proxy to run: the least a Netty HTTP/1.1 proxy does. Each client connection gets
  * one upstream connection on the same event loop, and HTTP messages are relayed as Netty decodes them (no checks,
- * no header rules, no logs). Beside the gateway and {@link BareVertxProxy} in one run it shows what the HTTP
+ * no header rules, no logs, no back-pressure: wrk reads as fast as it can). Beside the gateway and {@link BareVertxProxy} in one run it shows what the HTTP
  * codec and the transport alone cost, without Vert.x's request and response objects.
  * Listens on 127.0.0.1; prints {@code READY}; stops on SIGTERM or after {@code maxSeconds}.
  *
