@@ -5,13 +5,41 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=$(mktemp -d)
 PIDS=()
+CPU_GROUPS=()
+CPU_ROOT=/sys/fs/cgroup/cpu
 
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for group in "${CPU_GROUPS[@]}"; do rmdir "$group" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# With PROXY_CPUS set (0.5, say), a process started through `launch` with CPU_GROUP=name runs in its own CPU
+# quota of that many CPUs, as a Fargate task's vCPU share is enforced (the cgroup v1 "cpu" controller; needs
+# root). The JVM sees the quota as its processor count; the processes that only serve load get no quota.
+check_cpu_quota() {
+  [[ -z "${PROXY_CPUS:-}" ]] && return 0
+  [[ -w "$CPU_ROOT" && -e "$CPU_ROOT/cpu.cfs_quota_us" ]] \
+    || { echo "PROXY_CPUS needs a writable cgroup v1 cpu controller at $CPU_ROOT (root)"; exit 1; }
+  awk -v c="$PROXY_CPUS" 'BEGIN { exit !(c > 0 && c <= 64) }' \
+    || { echo "PROXY_CPUS: '$PROXY_CPUS' (expected a number of CPUs such as 0.5)"; exit 1; }
+}
+
+# launch CMD...: runs CMD in the background (in the CPU_GROUP quota when PROXY_CPUS is set); sets $!.
+launch() {
+  if [[ -n "${PROXY_CPUS:-}" && -n "${CPU_GROUP:-}" ]]; then
+    local group="$CPU_ROOT/bench-${WORK##*/}-$CPU_GROUP"
+    mkdir -p "$group"
+    CPU_GROUPS+=("$group")
+    awk -v c="$PROXY_CPUS" 'BEGIN { printf "%d\n", c * 100000 }' > "$group/cpu.cfs_quota_us"
+    # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
+    sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$group" "$@" &
+  else
+    "$@" &
+  fi
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
@@ -30,7 +58,7 @@ build_classpath() {
 start_java() {
   local name=$1 main=$2; shift 2
   : > "$WORK/$name.log"
-  java -Xmx512m -cp "$CP" "$main" "$@" > "$WORK/$name.log" 2>&1 &
+  launch java -Xmx512m -cp "$CP" "$main" "$@" > "$WORK/$name.log" 2>&1
   LAST_PID=$!
   PIDS+=("$LAST_PID")
   for _ in $(seq 1 120); do grep -q READY "$WORK/$name.log" && return 0; sleep 0.5; done
@@ -41,10 +69,9 @@ start_java() {
 start_gateway() {
   local port=$1 admin=$2 dynamo=$3 table=$4 secret=$5 opts; shift 5
   read -r -a opts <<< "${GATEWAY_JAVA_OPTS:-"-XX:+UseParallelGC -Xms256m -Xmx512m"}"
-  env GATEWAY_PORT="$port" ADMIN_PORT="$admin" BIND_ADDRESS=127.0.0.1 SANDBOX_TABLE="$table" \
-    DYNAMODB_ENDPOINT="http://127.0.0.1:$dynamo" ORIGIN_VERIFY_SECRET="$secret" RUNTIME_AUTH=none "$@" \
-    java "${opts[@]}" -jar "$ROOT/gateway/target/gateway.jar" \
-    > "$WORK/gateway.log" 2>&1 &
+  CPU_GROUP=gateway launch env GATEWAY_PORT="$port" ADMIN_PORT="$admin" BIND_ADDRESS=127.0.0.1 \
+    SANDBOX_TABLE="$table" DYNAMODB_ENDPOINT="http://127.0.0.1:$dynamo" ORIGIN_VERIFY_SECRET="$secret" \
+    RUNTIME_AUTH=none "$@" java "${opts[@]}" -jar "$ROOT/gateway/target/gateway.jar" > "$WORK/gateway.log" 2>&1
   GATEWAY_PID=$!
   PIDS+=("$GATEWAY_PID")
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return 0; sleep 0.5; done

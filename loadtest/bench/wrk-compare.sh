@@ -10,6 +10,8 @@
 # Needs wrk and nginx (Debian packages "wrk" and "nginx"). Builds the project first unless SKIP_BUILD=1.
 # SIZES="1k" limits the body sizes (default "2b 1k 64k"); GATEWAY_JAVA_OPTS replaces the gateway's JVM flags.
 # NGINX_BUFFER sets nginx's proxy_buffer_size (default 64k: with buffering off it is the most nginx relays per write).
+# PROXY_CPUS=0.5 runs nginx, the bare proxies and the gateway each in a quota of that many CPUs (root; see lib.sh),
+# so that wrk and the backend are not what limits them: a Fargate task's share, and a fairer efficiency ratio.
 # Every process it starts is stopped on exit; it runs for about rounds x 5 x sizes x seconds plus start-up.
 set -euo pipefail
 
@@ -23,6 +25,10 @@ source "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
 command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx)"; exit 1; }
 
+check_cpu_quota
+# Under a CPU quota nginx gets as many workers as whole CPUs it may use (at least one), as the JVMs see it.
+NGINX_WORKERS=auto
+[[ -n "${PROXY_CPUS:-}" ]] && NGINX_WORKERS=$(awk -v c="$PROXY_CPUS" 'BEGIN { w = int(c + 0.999); print (w < 1 ? 1 : w) }')
 build_classpath
 
 DYNAMO_PORT=$(free_port); BACKEND_PORT=$(free_port); GATEWAY_PORT=$(free_port); ADMIN_PORT=$(free_port)
@@ -33,16 +39,16 @@ BACKEND=127.0.0.2
 SECRET=bench-origin-secret-0123456789
 start_gateway "$GATEWAY_PORT" "$ADMIN_PORT" "$DYNAMO_PORT" load-sandboxes "$SECRET"
 VERTX_PORT=$(free_port)
-start_java vertx dev.openhands.runtime.loadtest.BareVertxProxy "$VERTX_PORT" "$BACKEND" "$BACKEND_PORT" 1800
+CPU_GROUP=vertx start_java vertx dev.openhands.runtime.loadtest.BareVertxProxy "$VERTX_PORT" "$BACKEND" "$BACKEND_PORT" 1800
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$VERTX_PORT/2b" >/dev/null && break; sleep 0.2; done
 NETTY_PORT=$(free_port)
-start_java netty dev.openhands.runtime.loadtest.BareNettyProxy "$NETTY_PORT" "$BACKEND" "$BACKEND_PORT" 1800
+CPU_GROUP=netty start_java netty dev.openhands.runtime.loadtest.BareNettyProxy "$NETTY_PORT" "$BACKEND" "$BACKEND_PORT" 1800
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$NETTY_PORT/2b" >/dev/null && break; sleep 0.2; done
 
 NGINX_PORT=$(free_port)
 mkdir -p "$WORK/nginx/logs"
 cat > "$WORK/nginx/nginx.conf" <<NGINX
-worker_processes auto;
+worker_processes $NGINX_WORKERS;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/logs/error.log warn;
 events { worker_connections 4096; }
@@ -64,7 +70,7 @@ http {
   }
 }
 NGINX
-nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
+CPU_GROUP=nginx launch nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;'
 PIDS+=($!)
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$NGINX_PORT/2b" >/dev/null && break; sleep 0.2; done
 
