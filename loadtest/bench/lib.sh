@@ -43,6 +43,13 @@ launch() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
+# await_http URL LOG: waits up to 60 s for URL to answer 2xx; otherwise prints LOG and stops.
+await_http() {
+  local url=$1 log=$2
+  for _ in $(seq 1 120); do curl -sf "$url" >/dev/null && return 0; sleep 0.5; done
+  cat "$log" 2>/dev/null; echo "no answer from $url"; exit 1
+}
+
 # Builds the project (unless SKIP_BUILD=1) and sets CP to the loadtest module's class path.
 build_classpath() {
   cd "$ROOT" || exit 1
@@ -74,6 +81,5 @@ start_gateway() {
     RUNTIME_AUTH=none "$@" java "${opts[@]}" -jar "$ROOT/gateway/target/gateway.jar" > "$WORK/gateway.log" 2>&1
   GATEWAY_PID=$!
   PIDS+=("$GATEWAY_PID")
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return 0; sleep 0.5; done
-  cat "$WORK/gateway.log"; echo "gateway did not start"; exit 1
+  await_http "http://127.0.0.1:$port/health" "$WORK/gateway.log"
 }

@@ -40,10 +40,10 @@ SECRET=bench-origin-secret-0123456789
 start_gateway "$GATEWAY_PORT" "$ADMIN_PORT" "$DYNAMO_PORT" load-sandboxes "$SECRET"
 VERTX_PORT=$(free_port)
 CPU_GROUP=vertx start_java vertx dev.openhands.runtime.loadtest.BareVertxProxy "$VERTX_PORT" "$BACKEND" "$BACKEND_PORT" 1800
-for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$VERTX_PORT/2b" >/dev/null && break; sleep 0.2; done
+await_http "http://127.0.0.1:$VERTX_PORT/2b" "$WORK/vertx.log"
 NETTY_PORT=$(free_port)
 CPU_GROUP=netty start_java netty dev.openhands.runtime.loadtest.BareNettyProxy "$NETTY_PORT" "$BACKEND" "$BACKEND_PORT" 1800
-for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$NETTY_PORT/2b" >/dev/null && break; sleep 0.2; done
+await_http "http://127.0.0.1:$NETTY_PORT/2b" "$WORK/netty.log"
 
 NGINX_PORT=$(free_port)
 mkdir -p "$WORK/nginx/logs"
@@ -72,23 +72,16 @@ http {
 NGINX
 CPU_GROUP=nginx launch nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;'
 PIDS+=($!)
-for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$NGINX_PORT/2b" >/dev/null && break; sleep 0.2; done
+await_http "http://127.0.0.1:$NGINX_PORT/2b" "$WORK/nginx/logs/error.log"
 
 HOST="$BACKEND_PORT-$CONV.runtime.localhost"
+declare -A URLS=([direct]="http://$BACKEND:$BACKEND_PORT" [nginx]="http://127.0.0.1:$NGINX_PORT"
+  [vertx]="http://127.0.0.1:$VERTX_PORT" [netty]="http://127.0.0.1:$NETTY_PORT" [gateway]="http://127.0.0.1:$GATEWAY_PORT")
+GATEWAY_HEADERS=(-H "Host: $HOST" -H "X-Origin-Verify: $SECRET")
 run() { # target size -> "rps p50ms p99ms"
-  local target=$1 size=$2 out
-  if [[ $target == direct ]]; then
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://$BACKEND:$BACKEND_PORT/$size")
-  elif [[ $target == nginx ]]; then
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$NGINX_PORT/$size")
-  elif [[ $target == vertx ]]; then
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$VERTX_PORT/$size")
-  elif [[ $target == netty ]]; then
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$NETTY_PORT/$size")
-  else
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -H "Host: $HOST" \
-      -H "X-Origin-Verify: $SECRET" "http://127.0.0.1:$GATEWAY_PORT/$size")
-  fi
+  local target=$1 size=$2 out headers=()
+  [[ $target == gateway ]] && headers=("${GATEWAY_HEADERS[@]}")
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "${headers[@]}" "${URLS[$target]}/$size")
   if grep -q "Non-2xx" <<<"$out"; then echo "$target $size: non-2xx answers" >&2; echo "$out" >&2; exit 1; fi
   awk '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
