@@ -2,7 +2,7 @@ package dev.openhands.runtime.gateway;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
-import dev.openhands.runtime.gateway.config.Durations;
+import dev.openhands.runtime.common.config.Durations;
 import dev.openhands.runtime.gateway.ops.DrainPlan;
 import dev.openhands.runtime.gateway.ops.AccessLog;
 import dev.openhands.runtime.gateway.ops.GatewayMetrics;

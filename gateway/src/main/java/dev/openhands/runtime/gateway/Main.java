@@ -1,6 +1,6 @@
 package dev.openhands.runtime.gateway;
 
-import dev.openhands.runtime.gateway.config.ConfigException;
+import dev.openhands.runtime.common.config.ConfigException;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
 import dev.openhands.runtime.gateway.ops.DrainPlan;
 import java.util.concurrent.CountDownLatch;

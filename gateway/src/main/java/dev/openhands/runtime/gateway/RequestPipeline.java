@@ -246,7 +246,7 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
     try {
       ownership.check(route, userId);
     } catch (GatewayFailure failure) {
-      throw new RuntimeFailure(failure.status(), failure.detail());
+      throw new RuntimeFailure(failure.status(), failure.detail(), failure.retryAfterSeconds());
     }
     return new Target(route, userId);
   }
@@ -383,6 +383,10 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   static final class RuntimeFailure extends GatewayFailure {
     RuntimeFailure(int status, String detail) {
       super(status, detail);
+    }
+
+    RuntimeFailure(int status, String detail, int retryAfterSeconds) {
+      super(status, detail, retryAfterSeconds);
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.openhands.runtime.loadtest;
 
 import dev.openhands.runtime.gateway.Gateway;
-import dev.openhands.runtime.gateway.config.ConfigException;
+import dev.openhands.runtime.common.config.ConfigException;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
 import dev.openhands.runtime.gateway.testkit.DemoSandbox;
 import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;

@@ -1,13 +1,14 @@
 package dev.openhands.runtime.gateway.config;
 
+import dev.openhands.runtime.common.config.ConfigException;
+import dev.openhands.runtime.common.config.Durations;
+import dev.openhands.runtime.common.config.EnvReader;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Everything the gateway is configured with, read once from the environment and validated as a whole.
@@ -120,10 +121,10 @@ public record GatewayConfig(
         in.string("BIND_ADDRESS", "0.0.0.0"),
         in.port("GATEWAY_PORT", 8080),
         in.port("ADMIN_PORT", 9090),
-        tableName(in.required("SANDBOX_TABLE")),
+        in.tableName("SANDBOX_TABLE"),
         in.optional("AWS_REGION"),
         in.httpUri("DYNAMODB_ENDPOINT"),
-        list(in.optional("ORIGIN_VERIFY_SECRET")),
+        in.list("ORIGIN_VERIFY_SECRET"),
         originVerifyRequired,
         in.httpUri("APP_UPSTREAM"),
         in.choice("RUNTIME_AUTH", RuntimeAuth.class, "owner"),
@@ -139,7 +140,7 @@ public record GatewayConfig(
         in.positiveDuration("UPSTREAM_IDLE_TIMEOUT", "300s"),
         in.positiveDuration("WEBSOCKET_IDLE_TIMEOUT", "300s"),
         in.positiveInt("SANDBOX_MAX_CONNECTIONS", 512),
-        Set.copyOf(list(in.string("STRIP_COOKIES", "id_token,refresh_token"))),
+        Set.copyOf(EnvReader.split(in.string("STRIP_COOKIES", "id_token,refresh_token"))),
         in.positiveDuration("DRAIN_DELAY", "5s"),
         in.positiveDuration("DRAIN_TIMEOUT", "25s"));
   }
@@ -147,24 +148,6 @@ public record GatewayConfig(
   /** Whether the gateway verifies id_token cookies itself. */
   public boolean verifiesIdTokens() {
     return cognitoIssuer != null;
-  }
-
-  private static String tableName(String value) {
-    if (!value.matches("[A-Za-z0-9_.-]{3,255}")) {
-      throw new ConfigException("SANDBOX_TABLE: '" + value
-          + "' (expected: 3 to 255 letters, digits, '_', '-' or '.')");
-    }
-    return value;
-  }
-
-  private static List<String> list(String value) {
-    if (value == null) {
-      return List.of();
-    }
-    return Arrays.stream(value.split(","))
-        .map(String::trim)
-        .filter(s -> !s.isEmpty())
-        .collect(Collectors.toList());
   }
 
   @Override

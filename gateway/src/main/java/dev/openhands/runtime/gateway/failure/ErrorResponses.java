@@ -51,11 +51,14 @@ public final class ErrorResponses {
       return;
     }
     Format format = negotiate(request.headers());
-    String body = render(format, failure.status(), failure.detail());
+    int retryAfter = failure.retryAfterSeconds();
+    String body = render(format, failure.status(), failure.detail(), retryAfter);
     response.setStatusCode(failure.status())
         .putHeader("Content-Type", format.contentType)
         .putHeader("Cache-Control", "no-store");
-    if (failure.status() == 429 || failure.status() == 503) {
+    if (retryAfter > 0) {
+      response.putHeader("Retry-After", Integer.toString(retryAfter));
+    } else if (failure.status() == 429 || failure.status() == 503) {
       response.putHeader("Retry-After", "1");
     }
     boolean close = failure.status() == 400 || failure.status() == 414 || failure.status() == 431;
@@ -68,10 +71,16 @@ public final class ErrorResponses {
   }
 
   static String render(Format format, int status, String detail) {
+    return render(format, status, detail, 0);
+  }
+
+  /** With {@code retryAfter} set, the HTML page reloads itself after that many seconds. */
+  static String render(Format format, int status, String detail, int retryAfter) {
     String reason = HttpResponseStatus.valueOf(status).reasonPhrase();
+    String refresh = retryAfter > 0 ? "<meta http-equiv=\"refresh\" content=\"" + retryAfter + "\">" : "";
     return switch (format) {
-      case HTML -> "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + status + " " + escapeHtml(reason)
-          + "</title></head><body><h1>" + status + " " + escapeHtml(reason) + "</h1><p>" + escapeHtml(detail)
+      case HTML -> "<!doctype html><html><head><meta charset=\"utf-8\">" + refresh + "<title>" + status + " "
+          + escapeHtml(reason) + "</title></head><body><h1>" + status + " " + escapeHtml(reason) + "</h1><p>" + escapeHtml(detail)
           + "</p></body></html>\n";
       case JSON -> "{\"status\":" + status + ",\"error\":\"" + escapeJson(reason) + "\",\"detail\":\""
           + escapeJson(detail) + "\"}\n";

@@ -1,5 +1,6 @@
 package dev.openhands.runtime.gateway.ops;
 
+import dev.openhands.runtime.common.log.JsonLine;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One JSON line per request on standard output, the shape CloudWatch Logs Insights reads field by field.
+ * One JSON line per request on standard output ({@link JsonLine}), the shape CloudWatch Logs Insights reads.
  * Entries are handed to a writer thread through a bounded lock-free queue; the writer wakes every
  * {@link #WRITE_INTERVAL_NANOS} to format and write what has arrived, so an event loop neither builds the line,
  * nor takes a lock, nor wakes a thread (a blocking queue's lock and wake-ups per request cost the gateway about
@@ -80,51 +81,21 @@ public final class AccessLog implements AutoCloseable {
   }
 
   private static String format(Entry e, String time) {
-    StringBuilder json = new StringBuilder(320).append('{');
-    field(json, "time", time);
-    field(json, "type", "access");
-    field(json, "request_id", e.requestId());
-    field(json, "trace_id", e.traceId());
-    field(json, "method", e.method());
-    field(json, "path", e.path());
-    field(json, "route", e.route());
-    field(json, "conversation_id", e.conversationId());
-    number(json, "port", e.port());
-    number(json, "status", e.status());
-    number(json, "bytes_in", e.bytesIn());
-    number(json, "bytes_out", e.bytesOut());
-    number(json, "duration_us", e.durationMicros());
-    field(json, "peer", e.peer());
-    field(json, "user_agent", e.userAgent());
-    return json.append('}').toString();
-  }
-
-  private static void field(StringBuilder json, String name, String value) {
-    if (value == null) {
-      return;
-    }
-    separate(json).append('"').append(name).append("\":\"");
-    for (int i = 0; i < value.length() && i < 512; i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        json.append('\\').append(c);
-      } else if (c < 0x20 || c == 0x7f) {
-        json.append(String.format("\\u%04x", (int) c));
-      } else {
-        json.append(c);
-      }
-    }
-    json.append('"');
-  }
-
-  private static void number(StringBuilder json, String name, long value) {
-    if (value >= 0) {
-      separate(json).append('"').append(name).append("\":").append(value);
-    }
-  }
-
-  private static StringBuilder separate(StringBuilder json) {
-    return json.length() > 1 ? json.append(',') : json;
+    return JsonLine.of(time, "access")
+        .field("request_id", e.requestId())
+        .field("trace_id", e.traceId())
+        .field("method", e.method())
+        .field("path", e.path())
+        .field("route", e.route())
+        .field("conversation_id", e.conversationId())
+        .number("port", e.port())
+        .number("status", e.status())
+        .number("bytes_in", e.bytesIn())
+        .number("bytes_out", e.bytesOut())
+        .number("duration_us", e.durationMicros())
+        .field("peer", e.peer())
+        .field("user_agent", e.userAgent())
+        .toString();
   }
 
   private void drain() {

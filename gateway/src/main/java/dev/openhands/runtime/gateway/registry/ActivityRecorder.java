@@ -3,6 +3,8 @@ package dev.openhands.runtime.gateway.registry;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.openhands.runtime.common.registry.RegistrySchema;
+import dev.openhands.runtime.common.registry.SandboxStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -80,13 +82,13 @@ public final class ActivityRecorder {
     writes.incrementAndGet();
     UpdateItemRequest request = UpdateItemRequest.builder()
         .tableName(table)
-        .key(Map.of(SandboxRegistry.KEY, AttributeValue.fromS(conversationId)))
-        .updateExpression("SET last_activity_at = :now")
+        .key(Map.of(RegistrySchema.CONVERSATION_ID, AttributeValue.fromS(conversationId)))
+        .updateExpression("SET " + RegistrySchema.LAST_ACTIVITY_AT + " = :now")
         .conditionExpression("#s IN (:running, :runningLower)")
-        .expressionAttributeNames(Map.of("#s", "status"))
+        .expressionAttributeNames(Map.of("#s", RegistrySchema.STATUS))
         .expressionAttributeValues(Map.of(
             ":now", AttributeValue.fromN(Long.toString(clock.instant().getEpochSecond())),
-            ":running", AttributeValue.fromS("RUNNING"),
+            ":running", AttributeValue.fromS(SandboxStatus.RUNNING.name()),
             ":runningLower", AttributeValue.fromS("running")))
         .build();
     try {

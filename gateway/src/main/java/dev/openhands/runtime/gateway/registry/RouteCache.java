@@ -142,7 +142,7 @@ public final class RouteCache {
     }
 
     private long lifetime(Cached cached) {
-      if (!(cached.route() instanceof SandboxRoute.Running)) {
+      if (!(cached.route() instanceof SandboxRoute.Running running) || running.ownerPending()) {
         return negativeTtl.toNanos();
       }
       long age = ticker.read() - cached.readAtNanos();

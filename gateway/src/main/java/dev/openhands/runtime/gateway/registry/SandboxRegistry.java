@@ -1,5 +1,12 @@
 package dev.openhands.runtime.gateway.registry;
 
+import static dev.openhands.runtime.common.registry.RegistrySchema.CONVERSATION_ID;
+import static dev.openhands.runtime.common.registry.RegistrySchema.OWNER_PENDING;
+import static dev.openhands.runtime.common.registry.RegistrySchema.STATUS;
+import static dev.openhands.runtime.common.registry.RegistrySchema.TASK_IP;
+import static dev.openhands.runtime.common.registry.RegistrySchema.USER_ID;
+
+import dev.openhands.runtime.common.registry.SandboxStatus;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -8,14 +15,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
 /**
- * Reads sandbox routes from the registry table (partition key {@code conversation_id}). Only
- * {@code status}, {@code task_ip} and {@code user_id} are read; every other attribute is ignored.
- * Status is compared case-insensitively: only {@code RUNNING} with a {@code task_ip} is routable.
+ * Reads sandbox routes from the registry table. Only {@code status}, {@code task_ip}, {@code user_id} and
+ * {@code owner_pending} are read (a projection: the gateway's role may not read the sandbox's secrets); every
+ * other attribute is ignored. Status is compared case-insensitively: only {@code RUNNING} with a {@code task_ip}
+ * is routable.
  */
 public final class SandboxRegistry {
 
-  static final String KEY = "conversation_id";
-  private static final String PROJECTION = "#s, task_ip, user_id";
+  private static final String PROJECTION = "#s, " + TASK_IP + ", " + USER_ID + ", " + OWNER_PENDING;
 
   private final DynamoDbAsyncClient dynamo;
   private final String table;
@@ -29,9 +36,9 @@ public final class SandboxRegistry {
   public CompletableFuture<SandboxRoute> lookup(String conversationId) {
     GetItemRequest request = GetItemRequest.builder()
         .tableName(table)
-        .key(Map.of(KEY, AttributeValue.fromS(conversationId)))
+        .key(Map.of(CONVERSATION_ID, AttributeValue.fromS(conversationId)))
         .projectionExpression(PROJECTION)
-        .expressionAttributeNames(Map.of("#s", "status"))
+        .expressionAttributeNames(Map.of("#s", STATUS))
         .consistentRead(true)
         .build();
     return dynamo.getItem(request).thenApply(response -> toRoute(response.hasItem() ? response.item() : Map.of()));
@@ -41,12 +48,14 @@ public final class SandboxRegistry {
     if (item.isEmpty()) {
       return SandboxRoute.UNKNOWN;
     }
-    String status = string(item, "status").toUpperCase(Locale.ROOT);
-    String taskIp = string(item, "task_ip");
-    if (status.equals("RUNNING") && !taskIp.isEmpty()) {
-      return new SandboxRoute.Running(taskIp, string(item, "user_id"));
+    String stored = string(item, STATUS);
+    String taskIp = string(item, TASK_IP);
+    if (SandboxStatus.parse(stored).orElse(null) == SandboxStatus.RUNNING && !taskIp.isEmpty()) {
+      AttributeValue pending = item.get(OWNER_PENDING);
+      boolean ownerPending = pending != null && Boolean.TRUE.equals(pending.bool());
+      return new SandboxRoute.Running(taskIp, string(item, USER_ID), ownerPending);
     }
-    return new SandboxRoute.NotRunning(status.isEmpty() ? "UNKNOWN" : status);
+    return new SandboxRoute.NotRunning(stored.isEmpty() ? "UNKNOWN" : stored.toUpperCase(Locale.ROOT));
   }
 
   private static String string(Map<String, AttributeValue> item, String name) {

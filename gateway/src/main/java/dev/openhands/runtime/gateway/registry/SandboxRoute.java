@@ -1,5 +1,7 @@
 package dev.openhands.runtime.gateway.registry;
 
+import dev.openhands.runtime.common.registry.RegistrySchema;
+
 /** What the registry says about one conversation. "Unknown" is a value, so that it can be cached. */
 public sealed interface SandboxRoute {
 
@@ -7,13 +9,19 @@ public sealed interface SandboxRoute {
    * A sandbox that takes traffic.
    *
    * @param taskIp the task's private IPv4 address
-   * @param ownerId Cognito {@code sub} of the owner; empty for a warm-pool task nobody owns yet
+   * @param ownerId Cognito {@code sub} of the owner; empty for a sandbox nobody owns yet
+   * @param ownerPending whether the orchestrator has not yet learned the owner (row 21: nobody gets in)
    */
-  record Running(String taskIp, String ownerId) implements SandboxRoute {
+  record Running(String taskIp, String ownerId, boolean ownerPending) implements SandboxRoute {
 
-    /** Whether nobody owns the sandbox yet ({@code user_id} empty or {@code anonymous}). */
+    /** A sandbox whose owner is known (or that nobody owns). */
+    public Running(String taskIp, String ownerId) {
+      this(taskIp, ownerId, false);
+    }
+
+    /** Whether nobody owns the sandbox ({@code user_id} absent, empty or {@code anonymous}). */
     public boolean unowned() {
-      return ownerId.isEmpty() || ownerId.equalsIgnoreCase("anonymous");
+      return RegistrySchema.isUnowned(ownerId);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.openhands.runtime.common.config.ConfigException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

@@ -5,6 +5,7 @@ import static dev.openhands.runtime.gateway.testkit.TestClient.viaCdn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.openhands.runtime.gateway.testkit.FakeCognito;
 import dev.openhands.runtime.gateway.testkit.GatewayFixture;
@@ -24,6 +25,7 @@ class VerifiedOwnershipTest {
 
   static final String OWNED = "0123456789abcdef0123456789abcdef";
   static final String WARM_POOL = "fedcba9876543210fedcba9876543210";
+  static final String PENDING = "00000000000000000000000000000021";
 
   static GatewayFixture fixture;
   static FakeCognito cognito;
@@ -36,6 +38,7 @@ class VerifiedOwnershipTest {
     fixture = GatewayFixture.start("sandboxes-identity");
     fixture.table().putRunning(OWNED, "user-a");
     fixture.table().putRunning(WARM_POOL, "anonymous");
+    fixture.table().putRunningOwnerPending(PENDING);
     cognito = await(new FakeCognito(fixture.vertx()).start());
     cognito.publish("key-1");
     sandbox = fixture.recording();
@@ -96,6 +99,33 @@ class VerifiedOwnershipTest {
         .add("Cookie", "id_token=" + otherPool)
         .add("Cookie", "id_token=" + cognito.idToken("user-a", "key-1"));
     assertEquals(200, client.get("/", headers).status());
+  }
+
+  @Test
+  void row21_ownerPending_nobodyGetsIn_untilTheOwnerIsRecorded() throws Exception {
+    drain();
+    String token = cognito.idToken("user-a", "key-1");
+    TestClient.Response api = client.get("/", request(PENDING).set("Cookie", "id_token=" + token));
+    assertEquals(503, api.status());
+    assertEquals("2", api.headers().get("Retry-After"));
+    assertEquals("no-store", api.headers().get("Cache-Control"));
+    TestClient.Response page = client.get("/", request(PENDING).set("Sec-Fetch-Mode", "navigate"));
+    assertEquals(503, page.status());
+    assertTrue(page.body().contains("http-equiv=\"refresh\" content=\"2\""), page.body());
+    assertEquals("SAMEORIGIN", page.headers().get("X-Frame-Options"));
+    assertFalse(sandbox.anyReceived());
+
+    fixture.table().recordOwner(PENDING, "user-a");
+    // A pending route is cached for ROUTE_NEGATIVE_TTL (2 s), not ROUTE_REFRESH (10 s): open within seconds.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    int status;
+    do {
+      Thread.sleep(200);
+      status = client.get("/", request(PENDING).set("Cookie", "id_token=" + token)).status();
+    } while (status == 503 && System.nanoTime() < deadline);
+    assertEquals(200, status);
+    assertEquals(403, client.get("/", request(PENDING)
+        .set("Cookie", "id_token=" + cognito.idToken("user-b", "key-1"))).status());
   }
 
   @Test

@@ -78,6 +78,23 @@ public final class RegistryTable {
     dynamo.putItem(b -> b.tableName(name).item(item)).join();
   }
 
+  /** Registers a running sandbox on 127.0.0.1 whose owner the orchestrator has not learned yet (row 21). */
+  public void putRunningOwnerPending(String conversationId) {
+    put(conversationId, "RUNNING", "127.0.0.1", null);
+    dynamo.updateItem(b -> b.tableName(name)
+        .key(Map.of("conversation_id", AttributeValue.fromS(conversationId)))
+        .updateExpression("SET owner_pending = :t")
+        .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true)))).join();
+  }
+
+  /** Records the owner of a pending sandbox, as the orchestrator does once it learns it. */
+  public void recordOwner(String conversationId, String userId) {
+    dynamo.updateItem(b -> b.tableName(name)
+        .key(Map.of("conversation_id", AttributeValue.fromS(conversationId)))
+        .updateExpression("SET user_id = :u REMOVE owner_pending")
+        .expressionAttributeValues(Map.of(":u", AttributeValue.fromS(userId)))).join();
+  }
+
   /** Registers a running sandbox on 127.0.0.1. */
   public void putRunning(String conversationId, String userId) {
     put(conversationId, "RUNNING", "127.0.0.1", userId);

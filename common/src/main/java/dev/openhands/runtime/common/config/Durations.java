@@ -1,4 +1,4 @@
-package dev.openhands.runtime.gateway.config;
+package dev.openhands.runtime.common.config;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

@@ -1,7 +1,7 @@
-package dev.openhands.runtime.gateway.config;
+package dev.openhands.runtime.common.config;
 
 /**
- * A configuration value that the gateway cannot start with. The message is one line that names the
+ * A configuration value that a service cannot start with. The message is one line that names the
  * variable, shows the value (never for secrets) and says what was expected, for example
  * {@code SANDBOX_MAX_CONNECTIONS: 0 (expected: > 0)}.
  */

@@ -1,22 +1,27 @@
-package dev.openhands.runtime.gateway.config;
+package dev.openhands.runtime.common.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Reads typed values from an environment map; each failure is a {@link ConfigException} naming the variable. */
-final class EnvReader {
+/**
+ * Reads typed values from an environment map. Each failure is a {@link ConfigException} whose message
+ * names the variable, shows the value and says what was expected; blank values count as unset.
+ */
+public final class EnvReader {
 
   private final Map<String, String> env;
 
-  EnvReader(Map<String, String> env) {
+  public EnvReader(Map<String, String> env) {
     this.env = env;
   }
 
   /** The trimmed value, or {@code null} when unset or blank. */
-  String optional(String name) {
+  public String optional(String name) {
     String value = env.get(name);
     if (value == null || value.isBlank()) {
       return null;
@@ -24,12 +29,12 @@ final class EnvReader {
     return value.trim();
   }
 
-  String string(String name, String defaultValue) {
+  public String string(String name, String defaultValue) {
     String value = optional(name);
     return value == null ? defaultValue : value;
   }
 
-  String required(String name) {
+  public String required(String name) {
     String value = optional(name);
     if (value == null) {
       throw new ConfigException(name + ": not set (expected: a value)");
@@ -37,7 +42,29 @@ final class EnvReader {
     return value;
   }
 
-  int port(String name, int defaultValue) {
+  /** A comma-separated list without empty members; empty when unset. */
+  public List<String> list(String name) {
+    return split(optional(name));
+  }
+
+  /** A comma-separated list that must have at least one member. */
+  public List<String> requiredList(String name) {
+    List<String> values = list(name);
+    if (values.isEmpty()) {
+      throw new ConfigException(name + ": not set (expected: one or more values separated by commas)");
+    }
+    return values;
+  }
+
+  /** Splits a comma-separated value, trimming members and leaving empty ones out. */
+  public static List<String> split(String value) {
+    if (value == null) {
+      return List.of();
+    }
+    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  public int port(String name, int defaultValue) {
     int port = integer(name, defaultValue);
     if (port < 1 || port > 65535) {
       throw new ConfigException(name + ": " + port + " (expected: a port from 1 to 65535)");
@@ -45,7 +72,7 @@ final class EnvReader {
     return port;
   }
 
-  int positiveInt(String name, int defaultValue) {
+  public int positiveInt(String name, int defaultValue) {
     int value = integer(name, defaultValue);
     if (value <= 0) {
       throw new ConfigException(name + ": " + value + " (expected: > 0)");
@@ -65,7 +92,7 @@ final class EnvReader {
     }
   }
 
-  Duration positiveDuration(String name, String defaultValue) {
+  public Duration positiveDuration(String name, String defaultValue) {
     String value = string(name, defaultValue);
     Duration d;
     try {
@@ -79,7 +106,7 @@ final class EnvReader {
     return d;
   }
 
-  <E extends Enum<E>> E choice(String name, Class<E> type, String defaultValue) {
+  public <E extends Enum<E>> E choice(String name, Class<E> type, String defaultValue) {
     String value = string(name, defaultValue);
     try {
       return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
@@ -92,8 +119,8 @@ final class EnvReader {
     }
   }
 
-  /** An {@code http://host:port} address, or {@code null} when unset. */
-  URI httpUri(String name) {
+  /** An {@code http://host:port} address without a path, or {@code null} when unset. */
+  public URI httpUri(String name) {
     String value = optional(name);
     if (value == null) {
       return null;
@@ -112,5 +139,14 @@ final class EnvReader {
     } catch (URISyntaxException e) {
       throw new ConfigException(name + ": '" + value + "' (expected: http://host:port)");
     }
+  }
+
+  /** A DynamoDB table name, as the registry's {@code SANDBOX_TABLE} must be. */
+  public String tableName(String name) {
+    String value = required(name);
+    if (!value.matches("[A-Za-z0-9_.-]{3,255}")) {
+      throw new ConfigException(name + ": '" + value + "' (expected: 3 to 255 letters, digits, '_', '-' or '.')");
+    }
+    return value;
   }
 }
