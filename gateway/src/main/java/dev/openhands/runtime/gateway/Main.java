@@ -3,12 +3,10 @@ package dev.openhands.runtime.gateway;
 import dev.openhands.runtime.common.config.ConfigException;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
 import dev.openhands.runtime.gateway.ops.DrainPlan;
-import java.util.concurrent.CountDownLatch;
+import dev.openhands.runtime.common.ops.ShutdownSignals;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * Starts the gateway from environment variables. A bad setting exits with code 2 and one line naming it;
@@ -43,33 +41,12 @@ public final class Main {
     }
     LOG.info("gateway listening on {}:{} with the {} transport ({})", config.bindAddress(), config.gatewayPort(),
         gateway.transport(), config);
-    CountDownLatch exit = new CountDownLatch(1);
     DrainPlan plan = new DrainPlan(config.drainDelay(), config.drainTimeout());
-    AtomicBoolean draining = new AtomicBoolean();
-    Signal.handle(new Signal("TERM"), signal -> drain(gateway, plan, draining, exit));
-    Signal.handle(new Signal("INT"), signal -> drain(gateway, plan, draining, exit));
-    exit.await();
-    System.exit(0);
-  }
-
-  private static void drain(Gateway gateway, DrainPlan plan, AtomicBoolean draining, CountDownLatch exit) {
-    if (!draining.compareAndSet(false, true)) {
-      return;
-    }
-    Thread deadline = new Thread(() -> {
-      try {
-        Thread.sleep(plan.exitAt().toMillis());
-        LOG.warn("drain did not finish within {}; exiting", plan.timeout());
-        exit.countDown();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "drain-deadline");
-    deadline.setDaemon(true);
-    deadline.start();
-    gateway.drain(plan).onComplete(ar -> {
+    ShutdownSignals signals = ShutdownSignals.install(plan.exitAt(), done -> gateway.drain(plan).onComplete(ar -> {
       LOG.info("drained; exiting");
-      exit.countDown();
-    });
+      done.run();
+    }), () -> LOG.warn("drain did not finish within {}; exiting", plan.timeout()));
+    signals.awaitExit();
+    System.exit(0);
   }
 }

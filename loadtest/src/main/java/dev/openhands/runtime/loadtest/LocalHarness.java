@@ -1,7 +1,7 @@
 package dev.openhands.runtime.loadtest;
 
 import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
-import dev.openhands.runtime.gateway.testkit.GatewayProcess;
+import dev.openhands.runtime.gateway.testkit.ServiceProcess;
 import dev.openhands.runtime.gateway.testkit.RegistryTable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,11 +33,11 @@ public final class LocalHarness implements AutoCloseable {
 
   private final DynamoDbLocal dynamo;
   private final Vertx vertx;
-  private final GatewayProcess gateway;
+  private final ServiceProcess gateway;
   private final int sandboxPort;
   private final int sandboxes;
 
-  private LocalHarness(DynamoDbLocal dynamo, Vertx vertx, GatewayProcess gateway, int sandboxPort, int sandboxes) {
+  private LocalHarness(DynamoDbLocal dynamo, Vertx vertx, ServiceProcess gateway, int sandboxPort, int sandboxes) {
     this.dynamo = dynamo;
     this.vertx = vertx;
     this.gateway = gateway;
@@ -64,8 +64,8 @@ public final class LocalHarness implements AutoCloseable {
         "ORIGIN_VERIFY_SECRET", SECRET,
         "APP_UPSTREAM", "http://127.0.0.1:" + appPort,
         "RUNTIME_AUTH", "none");
-    GatewayProcess gateway = GatewayProcess.start(
-        List.of(GatewayProcess.java(), "-XX:+UseParallelGC", "-Xmx512m", "-jar", gatewayJar.toString()), env);
+    ServiceProcess gateway = ServiceProcess.start(
+        List.of(ServiceProcess.java(), "-XX:+UseParallelGC", "-Xmx512m", "-jar", gatewayJar.toString()), env);
     LocalHarness harness = new LocalHarness(dynamo, vertx, gateway, sandboxPort, sandboxes);
     harness.warmUp(Duration.ofSeconds(3));
     return harness;

@@ -5,10 +5,13 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses durations written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT30S}). */
+/**
+ * Parses durations written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 180d} or ISO-8601
+ * ({@code PT30S}).
+ */
 public final class Durations {
 
-  private static final Pattern SHORT = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  private static final Pattern SHORT = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
   private Durations() {}
 
@@ -26,7 +29,8 @@ public final class Durations {
         case "ms" -> Duration.ofMillis(amount);
         case "s" -> Duration.ofSeconds(amount);
         case "m" -> Duration.ofMinutes(amount);
-        default -> Duration.ofHours(amount);
+        case "h" -> Duration.ofHours(amount);
+        default -> Duration.ofDays(amount);
       };
     }
     if (value.length() > 1 && (value.charAt(0) == 'P' || value.charAt(0) == 'p')) {
@@ -40,12 +44,15 @@ public final class Durations {
         // fall through to the common message
       }
     }
-    throw new IllegalArgumentException("expected: a duration such as 500ms, 30s, 5m, 1h or PT30S");
+    throw new IllegalArgumentException("expected: a duration such as 500ms, 30s, 5m, 1h, 180d or PT30S");
   }
 
   /** Formats a duration the way it is written in configuration, for log lines. */
   public static String format(Duration d) {
     long ms = d.toMillis();
+    if (ms % 86_400_000 == 0 && ms > 0) {
+      return ms / 86_400_000 + "d";
+    }
     if (ms % 3_600_000 == 0 && ms > 0) {
       return ms / 3_600_000 + "h";
     }

@@ -39,6 +39,8 @@ public final class RegistrySchema {
   public static final String SESSION_API_KEY = "session_api_key";
   /** JSON of the first start's environment, for resume: for the orchestrator only. */
   public static final String START_ENVIRONMENT = "start_environment";
+  /** True on an {@code ARCHIVED} item whose workspace is still to be removed (a crash cannot skip the removal). */
+  public static final String WORKSPACE_REMOVAL_PENDING = "workspace_removal_pending";
   /** Why the sandbox is in {@code ERROR}, for the runtime object and operators. */
   public static final String STATUS_REASON = "status_reason";
 

@@ -21,13 +21,14 @@ class EnvReaderTest {
     assertEquals(Duration.ofSeconds(30), in.positiveDuration("B", "1s"));
     assertEquals(Duration.ofHours(2), in.positiveDuration("C", "1s"));
     assertEquals(Duration.ofMinutes(5), in.positiveDuration("D", "1s"));
-    assertEquals(Duration.ofDays(180), in.positiveDuration("UNSET", "PT4320H"));
+    assertEquals(Duration.ofDays(180), in.positiveDuration("UNSET", "180d"));
+    assertEquals("180d", Durations.format(Duration.ofDays(180)));
   }
 
   @Test
   void badValues_oneLineNamingTheVariable() {
     EnvReader in = new EnvReader(Map.of("T", "soon", "Z", "0s", "P", "70000", "N", "x", "L", " , ", "TABLE", "a b"));
-    assertEquals("T: 'soon' (expected: a duration such as 500ms, 30s, 5m, 1h or PT30S)",
+    assertEquals("T: 'soon' (expected: a duration such as 500ms, 30s, 5m, 1h, 180d or PT30S)",
         failure(() -> in.positiveDuration("T", "1s")));
     assertEquals("Z: '0s' (expected: > 0)", failure(() -> in.positiveDuration("Z", "1s")));
     assertEquals("P: 70000 (expected: a port from 1 to 65535)", failure(() -> in.port("P", 1)));

@@ -74,7 +74,7 @@ class GatewayConfigTest {
       "SANDBOX_MAX_CONNECTIONS | 0        | SANDBOX_MAX_CONNECTIONS: 0 (expected: > 0)",
       "SANDBOX_MAX_CONNECTIONS | many     | SANDBOX_MAX_CONNECTIONS: 'many' (expected: a whole number)",
       "GATEWAY_PORT            | 70000    | GATEWAY_PORT: 70000 (expected: a port from 1 to 65535)",
-      "ROUTE_REFRESH           | 10 s     | ROUTE_REFRESH: '10 s' (expected: a duration such as 500ms, 30s, 5m, 1h or PT30S)",
+      "ROUTE_REFRESH           | 10 s     | ROUTE_REFRESH: '10 s' (expected: a duration such as 500ms, 30s, 5m, 1h, 180d or PT30S)",
       "ROUTE_REFRESH           | 0s       | ROUTE_REFRESH: '0s' (expected: > 0)",
       "ROUTE_REFRESH           | 10m      | ROUTE_REFRESH: 10m (expected: < ROUTE_MAX_STALE, 5m)",
       "DRAIN_DELAY             | 30s      | DRAIN_DELAY: 30s (expected: < DRAIN_TIMEOUT, 25s)",

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
-import dev.openhands.runtime.gateway.testkit.GatewayProcess;
+import dev.openhands.runtime.gateway.testkit.ServiceProcess;
 import io.vertx.core.json.JsonArray;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ class ContainerCommandIT {
         "SANDBOX_TABLE", "sandboxes", "ORIGIN_VERIFY_SECRET", "container-test-secret-0123",
         "AWS_REGION", "us-east-1", "DYNAMODB_ENDPOINT", "http://127.0.0.1:1",
         "DRAIN_DELAY", "200ms", "DRAIN_TIMEOUT", "3s");
-    try (GatewayProcess gateway = GatewayProcess.start(command, env)) {
+    try (ServiceProcess gateway = ServiceProcess.start(command, env)) {
       System.out.printf("container command %s: healthy %d ms after start%n", command, gateway.healthyAfterMs());
       gateway.terminate();
       assertEquals(0, gateway.awaitExit(Duration.ofSeconds(10)));
@@ -51,7 +51,7 @@ class ContainerCommandIT {
       String arg = ((String) part)
           .replace("/app/jvm.options", ROOT.resolve("gateway/src/main/jvm/jvm.options").toString())
           .replace("/app/gateway.jar", ROOT.resolve("gateway/target/gateway.jar").toString());
-      command.add(arg.equals("java") ? GatewayProcess.java() : arg);
+      command.add(arg.equals("java") ? ServiceProcess.java() : arg);
     }
     assertTrue(command.stream().noneMatch(a -> a.contains("/app/")), "unmapped image path in " + command);
     return command;

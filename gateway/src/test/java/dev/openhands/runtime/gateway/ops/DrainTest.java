@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
-import dev.openhands.runtime.gateway.testkit.GatewayProcess;
+import dev.openhands.runtime.gateway.testkit.ServiceProcess;
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
 import dev.openhands.runtime.gateway.testkit.RecordingSandbox;
 import dev.openhands.runtime.gateway.testkit.RegistryTable;
@@ -54,7 +54,7 @@ class DrainTest {
             "ADMIN_PORT", Integer.toString(DynamoDbLocal.freePort()), "SANDBOX_TABLE", table.name(),
             "DYNAMODB_ENDPOINT", dynamo.endpoint().toString(), "ORIGIN_VERIFY_SECRET", GatewayUnderTest.SECRET,
             "RUNTIME_AUTH", "none", "DRAIN_DELAY", "1500ms", "DRAIN_TIMEOUT", "6s");
-        try (GatewayProcess gateway = GatewayProcess.start(env, List.of("-Xmx256m"))) {
+        try (ServiceProcess gateway = ServiceProcess.start(env, List.of("-Xmx256m"))) {
           runDrain(vertx, sandbox, gateway);
         }
       } finally {
@@ -63,7 +63,7 @@ class DrainTest {
     }
   }
 
-  private void runDrain(Vertx vertx, RecordingSandbox sandbox, GatewayProcess gateway) throws Exception {
+  private void runDrain(Vertx vertx, RecordingSandbox sandbox, ServiceProcess gateway) throws Exception {
     String host = sandbox.port() + "-" + CONV + ".runtime.openhands.example.com";
     TestClient client = new TestClient(vertx, gateway.port());
     WebSocket socket = await(client.onContext(() -> client.webSocket().connect(new WebSocketConnectOptions()

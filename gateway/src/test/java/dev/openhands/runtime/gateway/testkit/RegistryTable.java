@@ -1,5 +1,6 @@
 package dev.openhands.runtime.gateway.testkit;
 
+import dev.openhands.runtime.common.registry.RegistrySchema;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,9 +16,9 @@ import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * The sandbox registry table as the orchestrator keeps it (see DESIGN.md): partition key
- * {@code conversation_id}, GSI {@code status-index}, and items with the attributes the gateway reads
- * plus some it must ignore.
+ * The sandbox registry table as the design describes it: partition key {@code conversation_id}, GSIs
+ * {@code status-index} and {@code user_id-index}; items with the attributes the gateway reads plus some it must
+ * ignore; and direct reads and writes for tests.
  */
 public final class RegistryTable {
 
@@ -39,25 +40,68 @@ public final class RegistryTable {
     return exists ? this : create();
   }
 
-  /** Creates the table and waits until it exists. */
+  /** Creates the table with both indexes of the design, and waits until it exists. */
   public RegistryTable create() {
     dynamo.createTable(b -> b.tableName(name)
         .billingMode(BillingMode.PAY_PER_REQUEST)
         .attributeDefinitions(
-            AttributeDefinition.builder().attributeName("conversation_id").attributeType(ScalarAttributeType.S).build(),
-            AttributeDefinition.builder().attributeName("status").attributeType(ScalarAttributeType.S).build(),
-            AttributeDefinition.builder().attributeName("last_activity_at").attributeType(ScalarAttributeType.N).build())
-        .keySchema(KeySchemaElement.builder().attributeName("conversation_id").keyType(KeyType.HASH).build())
-        .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
-            .indexName("status-index")
-            .keySchema(
-                KeySchemaElement.builder().attributeName("status").keyType(KeyType.HASH).build(),
-                KeySchemaElement.builder().attributeName("last_activity_at").keyType(KeyType.RANGE).build())
-            .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
-            .build()))
+            attribute(RegistrySchema.CONVERSATION_ID, ScalarAttributeType.S),
+            attribute(RegistrySchema.STATUS, ScalarAttributeType.S),
+            attribute(RegistrySchema.LAST_ACTIVITY_AT, ScalarAttributeType.N),
+            attribute(RegistrySchema.USER_ID, ScalarAttributeType.S),
+            attribute(RegistrySchema.CREATED_AT, ScalarAttributeType.N))
+        .keySchema(KeySchemaElement.builder().attributeName(RegistrySchema.CONVERSATION_ID).keyType(KeyType.HASH)
+            .build())
+        .globalSecondaryIndexes(
+            index(RegistrySchema.STATUS_INDEX, RegistrySchema.STATUS, RegistrySchema.LAST_ACTIVITY_AT),
+            index(RegistrySchema.USER_INDEX, RegistrySchema.USER_ID, RegistrySchema.CREATED_AT)))
         .join();
     dynamo.waiter().waitUntilTableExists(b -> b.tableName(name)).join();
     return this;
+  }
+
+  private static AttributeDefinition attribute(String name, ScalarAttributeType type) {
+    return AttributeDefinition.builder().attributeName(name).attributeType(type).build();
+  }
+
+  private static GlobalSecondaryIndex index(String name, String partition, String sort) {
+    return GlobalSecondaryIndex.builder()
+        .indexName(name)
+        .keySchema(
+            KeySchemaElement.builder().attributeName(partition).keyType(KeyType.HASH).build(),
+            KeySchemaElement.builder().attributeName(sort).keyType(KeyType.RANGE).build())
+        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+        .build();
+  }
+
+  /** The item as stored, or an empty map. */
+  public Map<String, AttributeValue> get(String conversationId) {
+    var response = dynamo.getItem(b -> b.tableName(name).consistentRead(true)
+        .key(Map.of(RegistrySchema.CONVERSATION_ID, AttributeValue.fromS(conversationId)))).join();
+    return response.hasItem() ? response.item() : Map.of();
+  }
+
+  /** Sets attributes of an existing item directly (a test moving time or state). */
+  public void set(String conversationId, Map<String, AttributeValue> attributes) {
+    Map<String, String> names = new HashMap<>();
+    Map<String, AttributeValue> values = new HashMap<>();
+    StringBuilder expression = new StringBuilder("SET ");
+    int n = 0;
+    for (Map.Entry<String, AttributeValue> e : attributes.entrySet()) {
+      names.put("#a" + n, e.getKey());
+      values.put(":v" + n, e.getValue());
+      expression.append(n == 0 ? "" : ", ").append("#a").append(n).append(" = :v").append(n);
+      n++;
+    }
+    dynamo.updateItem(b -> b.tableName(name)
+        .key(Map.of(RegistrySchema.CONVERSATION_ID, AttributeValue.fromS(conversationId)))
+        .updateExpression(expression.toString()).expressionAttributeNames(names).expressionAttributeValues(values))
+        .join();
+  }
+
+  /** Every item of the table (a scan; tests only). */
+  public java.util.List<Map<String, AttributeValue>> all() {
+    return dynamo.scan(b -> b.tableName(name).consistentRead(true)).join().items();
   }
 
   /** Registers (or replaces) a sandbox. */
@@ -68,7 +112,8 @@ public final class RegistryTable {
     if (taskIp != null) {
       item.put("task_ip", AttributeValue.fromS(taskIp));
     }
-    if (userId != null) {
+    if (userId != null && !userId.isEmpty()) {
+      // An empty string cannot be a key of user_id-index: "nobody owns it" is an absent user_id.
       item.put("user_id", AttributeValue.fromS(userId));
     }
     item.put("last_activity_at", AttributeValue.fromN(Long.toString(Instant.now().getEpochSecond())));

@@ -15,46 +15,60 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gateway in a child JVM on 127.0.0.1: its {@code Main} on the test class path, or any command line
- * (the jar, as the container image runs it). Its output goes to a file; {@link #close} kills it if a test
- * left it running.
+ * A service (the gateway, the orchestrator) in a child JVM on 127.0.0.1: its {@code Main} on the test class path,
+ * or any command line (the jar, as the container image runs it), ready once {@code /health} answers 200 on its
+ * port. Its output goes to a file; {@link #close} kills it if a test left it running.
  */
-public final class GatewayProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
   private final Process process;
   private final Path log;
   private final int port;
   private long healthyAfterMs;
 
-  private GatewayProcess(Process process, Path log, int port) {
+  private ServiceProcess(Process process, Path log, int port) {
     this.process = process;
     this.log = log;
     this.port = port;
   }
 
-  /** Starts {@code Main} with the test's class path and {@code env}; returns once {@code /health} answers. */
-  public static GatewayProcess start(Map<String, String> env, List<String> jvmArgs) throws Exception {
+  /** Starts the gateway's {@code Main} with the test's class path and {@code env}; returns once healthy. */
+  public static ServiceProcess start(Map<String, String> env, List<String> jvmArgs) throws Exception {
+    return start(javaCommand(jvmArgs, "dev.openhands.runtime.gateway.Main"), env);
+  }
+
+  /** {@code java <jvmArgs> -cp <this test's class path> <mainClass>}. */
+  public static List<String> javaCommand(List<String> jvmArgs, String mainClass) {
     List<String> command = new ArrayList<>();
     command.add(java());
     command.addAll(jvmArgs);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add("dev.openhands.runtime.gateway.Main");
-    return start(command, env);
+    command.add(mainClass);
+    return command;
+  }
+
+  /** Kills the process at once (SIGKILL), as a crash would. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
 
   /**
    * Starts {@code command} (a gateway; {@code GATEWAY_PORT} must be in {@code env}); returns once
    * {@code /health} answers.
    */
-  public static GatewayProcess start(List<String> command, Map<String, String> env) throws Exception {
-    int port = Integer.parseInt(env.get("GATEWAY_PORT"));
-    Path log = Files.createTempFile("gateway-", ".log");
+  public static ServiceProcess start(List<String> command, Map<String, String> env) throws Exception {
+    return start(command, env, Integer.parseInt(env.get("GATEWAY_PORT")));
+  }
+
+  /** Starts {@code command} with {@code env}; returns once {@code /health} answers 200 on {@code port}. */
+  public static ServiceProcess start(List<String> command, Map<String, String> env, int port) throws Exception {
+    Path log = Files.createTempFile("service-", ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().clear();
     builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     builder.environment().putAll(env);
-    GatewayProcess gateway = new GatewayProcess(builder.start(), log, port);
+    ServiceProcess gateway = new ServiceProcess(builder.start(), log, port);
     gateway.awaitHealthy(Duration.ofSeconds(30));
     return gateway;
   }
@@ -85,7 +99,7 @@ public final class GatewayProcess implements AutoCloseable {
   /** The exit code, waiting up to {@code timeout}; fails when the process is still running. */
   public int awaitExit(Duration timeout) throws Exception {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("gateway still running after " + timeout + ":\n" + output());
+      throw new AssertionError("process still running after " + timeout + ":\n" + output());
     }
     return process.exitValue();
   }
@@ -108,7 +122,7 @@ public final class GatewayProcess implements AutoCloseable {
     long started = System.nanoTime();
     while (System.nanoTime() - started < timeout.toNanos()) {
       if (!process.isAlive()) {
-        throw new AssertionError("gateway exited with " + process.exitValue() + ":\n" + output());
+        throw new AssertionError("process exited with " + process.exitValue() + ":\n" + output());
       }
       if (health() == 200) {
         healthyAfterMs = (System.nanoTime() - started) / 1_000_000;
@@ -116,7 +130,7 @@ public final class GatewayProcess implements AutoCloseable {
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("gateway not healthy after " + timeout + ":\n" + output());
+    throw new AssertionError("process not healthy after " + timeout + ":\n" + output());
   }
 
   @Override
