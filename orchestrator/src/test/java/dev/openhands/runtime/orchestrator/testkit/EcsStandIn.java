@@ -39,6 +39,7 @@ public final class EcsStandIn {
   private final AtomicInteger addresses = new AtomicInteger();
   private volatile Duration provisioning = Duration.ofMillis(50);
   private volatile String refuseRunTask;
+  private volatile Duration runTaskDelay = Duration.ZERO;
   private HttpServer server;
 
   public EcsStandIn(Vertx vertx, int agentPort) {
@@ -65,6 +66,11 @@ public final class EcsStandIn {
   /** How the agent-server of {@code conversationId}'s future tasks behaves. */
   public void behave(String conversationId, AgentBehaviour behaviour) {
     behaviours.put(conversationId, behaviour);
+  }
+
+  /** How long RunTask takes before it runs the task and answers. */
+  public void runTaskDelay(Duration delay) {
+    runTaskDelay = delay;
   }
 
   /** Makes RunTask answer with a failure of this reason ({@code null}: run tasks again). */
@@ -113,23 +119,31 @@ public final class EcsStandIn {
       JsonObject body = buffer.length() == 0 ? new JsonObject() : buffer.toJsonObject();
       String operation = target == null ? "" : target.substring(TARGET_PREFIX.length());
       calls.add(new JsonObject().put("operation", operation).put("body", body));
-      try {
-        ok(request, switch (operation) {
-          case "RunTask" -> runTask(body);
-          case "DescribeTasks" -> describeTasks(body);
-          case "StopTask" -> stopTask(body);
-          case "ListTasks" -> listTasks(body);
-          case "DescribeTaskDefinition" -> new JsonObject().put("taskDefinition", definition(
-              body.getString("taskDefinition")));
-          case "RegisterTaskDefinition" -> register(body);
-          case "DeregisterTaskDefinition" -> deregister(body);
-          default -> throw new ClientError("InvalidAction", "unknown operation " + operation);
-        });
-      } catch (ClientError e) {
-        request.response().setStatusCode(400).putHeader("Content-Type", "application/x-amz-json-1.1")
-            .end(new JsonObject().put("__type", e.type).put("message", e.getMessage()).encode());
+      if (operation.equals("RunTask") && !runTaskDelay.isZero()) {
+        vertx.setTimer(runTaskDelay.toMillis(), id -> answer(request, operation, body));
+      } else {
+        answer(request, operation, body);
       }
     });
+  }
+
+  private void answer(HttpServerRequest request, String operation, JsonObject body) {
+    try {
+      ok(request, switch (operation) {
+        case "RunTask" -> runTask(body);
+        case "DescribeTasks" -> describeTasks(body);
+        case "StopTask" -> stopTask(body);
+        case "ListTasks" -> listTasks(body);
+        case "DescribeTaskDefinition" -> new JsonObject().put("taskDefinition", definition(
+            body.getString("taskDefinition")));
+        case "RegisterTaskDefinition" -> register(body);
+        case "DeregisterTaskDefinition" -> deregister(body);
+        default -> throw new ClientError("InvalidAction", "unknown operation " + operation);
+      });
+    } catch (ClientError e) {
+      request.response().setStatusCode(400).putHeader("Content-Type", "application/x-amz-json-1.1")
+          .end(new JsonObject().put("__type", e.type).put("message", e.getMessage()).encode());
+    }
   }
 
   private static void ok(HttpServerRequest request, JsonObject answer) {
