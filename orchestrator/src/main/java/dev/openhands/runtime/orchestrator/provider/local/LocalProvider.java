@@ -142,18 +142,24 @@ public final class LocalProvider implements SandboxProvider {
     return "the process is gone";
   }
 
+  /** Sends SIGTERM (to the process and what it started), SIGKILL after 5 s; completes once it has exited. */
   @Override
   public Future<Void> stop(String taskArn, String reason) {
-    LocalTask.parse(taskArn).flatMap(LocalTask::process).ifPresent(process -> {
-      process.descendants().forEach(ProcessHandle::destroy);
-      process.destroy();
-      vertx.setTimer(KILL_AFTER_MS, id -> {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-      });
-    });
     started.remove(taskArn);
-    return Future.succeededFuture();
+    var process = LocalTask.parse(taskArn).flatMap(LocalTask::process);
+    if (process.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    ProcessHandle handle = process.get();
+    List<ProcessHandle> descendants = handle.descendants().toList();
+    descendants.forEach(ProcessHandle::destroy);
+    handle.destroy();
+    long timer = vertx.setTimer(KILL_AFTER_MS, id -> {
+      descendants.forEach(ProcessHandle::destroyForcibly);
+      handle.destroyForcibly();
+    });
+    return Future.fromCompletionStage(handle.onExit()).<Void>mapEmpty()
+        .andThen(ar -> vertx.cancelTimer(timer));
   }
 
   @Override
