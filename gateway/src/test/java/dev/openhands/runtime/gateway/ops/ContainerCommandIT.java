@@ -1,15 +1,11 @@
 package dev.openhands.runtime.gateway.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.openhands.runtime.gateway.testkit.Dockerfile;
 import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
 import dev.openhands.runtime.gateway.testkit.ServiceProcess;
-import io.vertx.core.json.JsonArray;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,8 +18,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(90)
 class ContainerCommandIT {
-
-  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
   @Test
   void entrypoint_startsHealthy_andDrainsOnSigterm() throws Exception {
@@ -40,20 +34,10 @@ class ContainerCommandIT {
     }
   }
 
-  /** The Dockerfile's ENTRYPOINT, with the image's /app paths mapped to the build's files. */
+  /** The gateway image's ENTRYPOINT, with the image's /app paths mapped to the build's files. */
   static List<String> entrypoint() throws Exception {
-    String line = Files.readAllLines(ROOT.resolve("Dockerfile")).stream()
-        .filter(l -> l.startsWith("ENTRYPOINT "))
-        .findFirst().orElseThrow(() -> new AssertionError("no ENTRYPOINT in the Dockerfile"));
-    JsonArray parts = new JsonArray(line.substring("ENTRYPOINT ".length()));
-    List<String> command = new ArrayList<>();
-    for (Object part : parts) {
-      String arg = ((String) part)
-          .replace("/app/jvm.options", ROOT.resolve("gateway/src/main/jvm/jvm.options").toString())
-          .replace("/app/gateway.jar", ROOT.resolve("gateway/target/gateway.jar").toString());
-      command.add(arg.equals("java") ? ServiceProcess.java() : arg);
-    }
-    assertTrue(command.stream().noneMatch(a -> a.contains("/app/")), "unmapped image path in " + command);
-    return command;
+    return Dockerfile.entrypoint("gateway", Map.of(
+        "/app/jvm.options", Dockerfile.ROOT.resolve("gateway/src/main/jvm/jvm.options"),
+        "/app/gateway.jar", Dockerfile.ROOT.resolve("gateway/target/gateway.jar")));
   }
 }

@@ -1,0 +1,90 @@
+package dev.openhands.runtime.gateway.testkit;
+
+import io.vertx.core.json.JsonArray;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The root Dockerfile, read as its stages and their instructions (continuation lines joined, comments left out), so
+ * that tests can check its rules and start each image's exact ENTRYPOINT without a Docker engine.
+ */
+public final class Dockerfile {
+
+  /** The repository root, seen from a module's directory (where Maven runs tests). */
+  public static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  private static final Pattern FROM = Pattern.compile("FROM\\s+(?:--platform=\\S+\\s+)?(\\S+)(?:\\s+AS\\s+(\\S+))?",
+      Pattern.CASE_INSENSITIVE);
+
+  /** One stage: its base image and its instructions after FROM. */
+  public record Stage(String name, String image, List<String> instructions) {}
+
+  private Dockerfile() {}
+
+  /** Every instruction, in order. */
+  public static List<String> instructions() throws IOException {
+    List<String> lines = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : Files.readAllLines(ROOT.resolve("Dockerfile"))) {
+      if (line.isBlank() || line.stripLeading().startsWith("#")) {
+        continue;
+      }
+      current.append(line.strip());
+      if (line.endsWith("\\")) {
+        current.setLength(current.length() - 1);
+        current.append(' ');
+      } else {
+        lines.add(current.toString());
+        current.setLength(0);
+      }
+    }
+    return lines;
+  }
+
+  /** The stages by name, in order. */
+  public static Map<String, Stage> stages() throws IOException {
+    Map<String, Stage> stages = new LinkedHashMap<>();
+    Stage current = null;
+    for (String instruction : instructions()) {
+      Matcher from = FROM.matcher(instruction);
+      if (from.matches()) {
+        String name = from.group(2) == null ? "stage-" + stages.size() : from.group(2);
+        current = new Stage(name, from.group(1), new ArrayList<>());
+        stages.put(name, current);
+      } else if (current != null) {
+        current.instructions().add(instruction);
+      }
+    }
+    return stages;
+  }
+
+  /**
+   * The ENTRYPOINT of {@code stage} as a command line for this machine: {@code java} is this JVM's, and each
+   * {@code /app/...} path is replaced as {@code files} says.
+   */
+  public static List<String> entrypoint(String stage, Map<String, Path> files) throws IOException {
+    Stage found = Optional.ofNullable(stages().get(stage))
+        .orElseThrow(() -> new AssertionError("no stage " + stage + " in the Dockerfile"));
+    String line = found.instructions().stream().filter(i -> i.startsWith("ENTRYPOINT ")).reduce((a, b) -> b)
+        .orElseThrow(() -> new AssertionError("no ENTRYPOINT in stage " + stage));
+    List<String> command = new ArrayList<>();
+    for (Object part : new JsonArray(line.substring("ENTRYPOINT ".length()))) {
+      String arg = (String) part;
+      for (Map.Entry<String, Path> file : files.entrySet()) {
+        arg = arg.replace(file.getKey(), file.getValue().toString());
+      }
+      if (arg.contains("/app/")) {
+        throw new AssertionError("unmapped image path " + arg + " in " + line);
+      }
+      command.add(arg.equals("java") ? ServiceProcess.java() : arg);
+    }
+    return command;
+  }
+}
