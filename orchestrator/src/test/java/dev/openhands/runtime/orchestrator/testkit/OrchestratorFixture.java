@@ -76,9 +76,14 @@ public final class OrchestratorFixture implements AutoCloseable {
 
   /** An orchestrator in this JVM with the stand-ins' environment plus {@code overrides}. */
   public Orchestrator orchestrator(Map<String, String> overrides) throws Exception {
+    return orchestrator(overrides, FAST);
+  }
+
+  /** As {@link #orchestrator(Map)}, with {@code tuning} ({@link Orchestrator.Tuning#DEFAULT} is production's). */
+  public Orchestrator orchestrator(Map<String, String> overrides, Orchestrator.Tuning tuning) throws Exception {
     Map<String, String> env = environment();
     env.putAll(overrides);
-    Orchestrator orchestrator = await(Orchestrator.start(OrchestratorConfig.fromEnv(env), FAST));
+    Orchestrator orchestrator = await(Orchestrator.start(OrchestratorConfig.fromEnv(env), tuning));
     started.add(orchestrator);
     return orchestrator;
   }
