@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.ecs.EcsAsyncClient;
 import software.amazon.awssdk.services.efs.EfsAsyncClient;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 
 /**
  * The running orchestrator: the API and admin listeners, the lifecycle and the reconciler, all on one event loop
@@ -89,7 +92,7 @@ public final class Orchestrator {
         new Launcher.Settings(config.agentServerPort(), tuning.pollInterval()));
     OwnerResolver owners = config.looksUpOwners() ? new OwnerResolver(vertx, store, new OwnerDirectory(vertx,
         config.ownerDbUrl(), config.ownerDbUser(), config.ownerDbPassword(), config.ownerDbQuery())) : null;
-    S3AsyncClient s3 = config.dataBucket() == null ? null : aws.build(S3AsyncClient.builder(), config.s3Endpoint());
+    S3AsyncClient s3 = config.dataBucket() == null ? null : aws.build(s3Builder(config), config.s3Endpoint());
     ConversationData data = config.workspaceRoot() == null && s3 == null ? ConversationData.NONE
         : new StoredConversationData(vertx, context, config.workspaceRoot(), s3, config.dataBucket());
     SandboxLifecycle lifecycle = new SandboxLifecycle(vertx, store, launcher, teardown, owners, data, metrics,
@@ -101,6 +104,20 @@ public final class Orchestrator {
         draining::get);
     metrics.gauge("orchestrator_launches_in_flight", "Starts this instance is bringing up", launcher::launching);
     metrics.gauge("orchestrator_draining", "1 once SIGTERM was received", () -> draining.get() ? 1 : 0);
+  }
+
+  /**
+   * S3 itself, or with {@code S3_ENDPOINT} an S3-compatible server: addressed by path rather than bucket host name,
+   * and sent checksums only where an operation requires one (such servers may refuse the SDK's newer headers).
+   */
+  private static S3AsyncClientBuilder s3Builder(OrchestratorConfig config) {
+    S3AsyncClientBuilder builder = S3AsyncClient.builder();
+    if (config.s3Endpoint() != null) {
+      builder.forcePathStyle(true)
+          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+    }
+    return builder;
   }
 
   private SandboxProvider provider(Context context) {

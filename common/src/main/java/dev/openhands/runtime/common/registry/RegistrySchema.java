@@ -65,6 +65,13 @@ public final class RegistrySchema {
     return id != null && CONVERSATION_ID_FORM.matcher(id).matches();
   }
 
+  /** A conversation id in the app's dashed UUID form: {@code 01234567-89ab-cdef-0123-456789abcdef}. */
+  public static String dashed(String conversationId) {
+    String hex = conversationId;
+    return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
+        + hex.substring(16, 20) + "-" + hex.substring(20);
+  }
+
   /** Whether a stored {@link #USER_ID} means that nobody owns the sandbox: absent, empty or {@code anonymous}. */
   public static boolean isUnowned(String userId) {
     return userId == null || userId.isBlank() || userId.trim().equalsIgnoreCase("anonymous");

@@ -17,7 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A conversation's workspace under {@code WORKSPACE_ROOT/{convId}} (the workspace file system, mounted), and its
@@ -25,6 +25,11 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
  * symbolic links: code in the sandbox wrote it, and a link to {@code /} must remove the link, not the target.
  */
 public final class StoredConversationData implements ConversationData {
+
+  /** An owner id fit to stand in an object key (a Cognito {@code sub}); anything else could widen the prefix. */
+  private static final java.util.regex.Pattern SAFE_KEY_PART = java.util.regex.Pattern.compile("[A-Za-z0-9_@:.+-]{1,128}");
+
+  private static final int PARALLEL_DELETES = 16;
 
   private final Vertx vertx;
   private final Context context;
@@ -100,27 +105,45 @@ public final class StoredConversationData implements ConversationData {
     return all;
   }
 
-  /** Where the app keeps a conversation's events and metadata, with and without a user in the key. */
+  /**
+   * Where OpenHands keeps a conversation's files in its bucket: {@code users/{user}/conversations/{id}/} with a
+   * user, {@code sessions/{id}/} without one (its {@code storage/locations.py}), and {@code v1/events/{id}/} (the
+   * V1 event store under the persistence directory), each for the id in hex and in dashed form.
+   */
   static List<String> historyPrefixes(SandboxItem item) {
     List<String> prefixes = new ArrayList<>();
-    String id = item.conversationId();
-    if (item.owner() != null) {
-      prefixes.add("users/" + item.owner() + "/conversations/" + id + "/");
+    for (String id : List.of(item.conversationId(), RegistrySchema.dashed(item.conversationId()))) {
+      if (item.owner() != null && SAFE_KEY_PART.matcher(item.owner()).matches()) {
+        prefixes.add("users/" + item.owner() + "/conversations/" + id + "/");
+      }
+      prefixes.add("sessions/" + id + "/");
+      prefixes.add("v1/events/" + id + "/");
     }
-    prefixes.add("sessions/" + id + "/");
     return prefixes;
   }
 
+  /**
+   * Deletes every object under {@code prefix}, a page at a time, up to {@link #PARALLEL_DELETES} at once. One
+   * DeleteObject per key rather than DeleteObjects: every S3-compatible store has it, and it needs no request
+   * checksum (which some of them refuse).
+   */
   private Future<Void> deletePrefix(String prefix, String continuation) {
     return AwsFutures.on(context, () -> s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)
         .continuationToken(continuation).maxKeys(1000))).compose(page -> {
-          List<ObjectIdentifier> keys = page.contents().stream()
-              .map(o -> ObjectIdentifier.builder().key(o.key()).build()).toList();
-          Future<Void> deleted = keys.isEmpty() ? Future.succeededFuture()
-              : AwsFutures.on(context, () -> s3.deleteObjects(b -> b.bucket(bucket)
-                  .delete(d -> d.objects(keys).quiet(true)))).mapEmpty();
-          return deleted.compose(v -> Boolean.TRUE.equals(page.isTruncated())
+          List<String> keys = page.contents().stream().map(S3Object::key).toList();
+          return deleteKeys(keys, 0).compose(v -> Boolean.TRUE.equals(page.isTruncated())
               ? deletePrefix(prefix, page.nextContinuationToken()) : Future.succeededFuture());
         });
+  }
+
+  private Future<Void> deleteKeys(List<String> keys, int from) {
+    if (from >= keys.size()) {
+      return Future.succeededFuture();
+    }
+    List<Future<?>> batch = new ArrayList<>();
+    for (String key : keys.subList(from, Math.min(keys.size(), from + PARALLEL_DELETES))) {
+      batch.add(AwsFutures.on(context, () -> s3.deleteObject(b -> b.bucket(bucket).key(key))));
+    }
+    return Future.all(batch).compose(v -> deleteKeys(keys, from + PARALLEL_DELETES));
   }
 }

@@ -1,5 +1,6 @@
 package dev.openhands.runtime.orchestrator.owner;
 
+import dev.openhands.runtime.common.registry.RegistrySchema;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
@@ -51,7 +52,7 @@ public final class OwnerDirectory {
         PreparedStatement statement = connection.prepareStatement(query)) {
       statement.setQueryTimeout(TIMEOUT_SECONDS);
       statement.setString(1, conversationId);
-      statement.setString(2, dashed(conversationId));
+      statement.setString(2, RegistrySchema.dashed(conversationId));
       try (ResultSet result = statement.executeQuery()) {
         while (result.next()) {
           String owner = result.getString(1);
@@ -62,11 +63,5 @@ public final class OwnerDirectory {
         return Optional.empty();
       }
     }
-  }
-
-  /** {@code 0123...} as {@code 01234567-89ab-cdef-0123-456789abcdef}. */
-  static String dashed(String hex) {
-    return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
-        + hex.substring(16, 20) + "-" + hex.substring(20);
   }
 }

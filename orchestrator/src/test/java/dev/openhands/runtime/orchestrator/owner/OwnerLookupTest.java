@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.openhands.runtime.common.registry.RegistrySchema;
 import dev.openhands.runtime.orchestrator.Orchestrator;
 import dev.openhands.runtime.orchestrator.testkit.ApiClient;
 import dev.openhands.runtime.orchestrator.testkit.LocalPostgres;
@@ -73,7 +74,7 @@ class OwnerLookupTest {
   @Test
   void ownerInTheDatabase_dashedForm_isRecorded_andThePendingFlagRemoved() throws Exception {
     String id = "0e000000000000000000000000000001";
-    ownerRow(OwnerDirectory.dashed(id), "sub-of-alice");
+    ownerRow(RegistrySchema.dashed(id), "sub-of-alice");
     api.start(id, new JsonObject().put("OH_VSCODE_PORT", "60001"));
     Map<String, AttributeValue> item = awaitOwner(id);
     assertEquals("sub-of-alice", item.get("user_id").s());
