@@ -20,7 +20,10 @@ import java.util.Set;
  */
 public final class AgentServer {
 
-  /** Execution statuses that mean the agent is working: a sandbox with one of them is not idle. */
+  /**
+   * Execution statuses that mean the agent is working (the SDK's {@code ConversationExecutionStatus}: idle,
+   * running, paused, waiting_for_confirmation, finished, error, stuck, deleting): a sandbox with one is not idle.
+   */
   static final Set<String> WORKING = Set.of("running");
   private static final int MAX_PAGES = 20;
 
@@ -52,7 +55,9 @@ public final class AgentServer {
   }
 
   private Future<Boolean> page(String ip, int port, String sessionApiKey, String pageId, int pages) {
-    String uri = "/api/conversations/search?limit=100" + (pageId == null ? "" : "&page_id=" + encode(pageId));
+    // The agent-server filters by execution status; the items are checked too, should a version ignore the filter.
+    String uri = "/api/conversations/search?status=running&limit=100"
+        + (pageId == null ? "" : "&page_id=" + encode(pageId));
     RequestOptions options = options(ip, port, uri);
     if (sessionApiKey != null) {
       options.putHeader("X-Session-API-Key", sessionApiKey);

@@ -49,9 +49,12 @@ public final class AgentServerStandIn {
         return;
       }
       searches.incrementAndGet();
+      String filter = request.getParam("status");
       JsonArray items = new JsonArray();
-      items.add(new JsonObject().put("id", "c1").put("execution_status", "idle"));
-      if (behaviour.working()) {
+      if (filter == null || filter.equals("idle")) {
+        items.add(new JsonObject().put("id", "c1").put("execution_status", "idle"));
+      }
+      if (behaviour.working() && (filter == null || filter.equals("running"))) {
         items.add(new JsonObject().put("id", "c2").put("execution_status", "running"));
       }
       json(request, 200, new JsonObject().put("items", items).putNull("next_page_id"));
