@@ -38,8 +38,10 @@ function baseUrl(raw, field) {
  * Validates the raw configuration and returns a frozen, complete one.
  *
  * Fields: region, userPoolId, clientId, cognitoDomain (https URL of the hosted UI), mainHost (the app's
- * host), cookieDomain (a parent of mainHost, so cookies reach the runtime hosts), runtimeAuth ("owner" or
- * "none"), runtimePathRewrite (boolean, default false), issuer (defaults to Cognito's URL for the pool).
+ * host), cookieDomain (mainHost or a parent of it: where an earlier version set its cookies; they are expired at
+ * sign-in and logout, never read), runtimeAuth ("owner" or "none", for the record: runtime hosts always pass
+ * through to the gateway, which decides), runtimePathRewrite (boolean, default false), issuer (defaults to
+ * Cognito's URL for the pool).
  */
 export function validateConfig(raw) {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {

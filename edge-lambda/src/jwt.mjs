@@ -75,7 +75,7 @@ export async function verifyIdToken(token, { jwks, issuer, clientId, nowSeconds 
   } catch {
     return null;
   }
-  if (header.alg !== 'RS256' || typeof header.kid !== 'string') {
+  if (!isObject(header) || !isObject(claims) || header.alg !== 'RS256' || typeof header.kid !== 'string') {
     return null;
   }
   const key = await jwks.key(header.kid);
@@ -98,13 +98,34 @@ export async function verifyIdToken(token, { jwks, issuer, clientId, nowSeconds 
   return valid ? claims : null;
 }
 
-/** The claims of the first token that verifies, else null. */
-export async function firstValid(tokens, options) {
-  for (const token of tokens) {
-    const claims = await verifyIdToken(token, options);
-    if (claims) {
-      return claims;
+function isObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Who the tokens say the user is: the claims of the first valid token, provided every valid token names the
+ * same user; null when none is valid or when they disagree (two sessions in one request mean one was planted,
+ * and neither may win). Every token is tried: a bad one is skipped. Rejects only when no token verified and a
+ * key needed for one could not be fetched (the caller fails closed).
+ */
+export async function unanimousClaims(tokens, options) {
+  let chosen = null;
+  let fetchError = null;
+  for (const token of tokens.slice(0, 8)) {
+    let claims;
+    try {
+      claims = await verifyIdToken(token, options);
+    } catch (err) {
+      fetchError = err;
+      continue;
     }
+    if (claims && chosen && claims.sub !== chosen.sub) {
+      return null;
+    }
+    chosen ??= claims;
   }
-  return null;
+  if (!chosen && fetchError) {
+    throw fetchError;
+  }
+  return chosen;
 }

@@ -51,3 +51,20 @@ export function safeReturnUrl(target, mainHost) {
   const host = url.hostname.toLowerCase();
   return host === mainHost || isRuntimeHost(host, mainHost) ? url.href : home;
 }
+
+/** The longest return URL kept in the state cookie; a longer one is cut to its path, then to "/". */
+export const MAX_RETURN_CHARS = 1024;
+
+/**
+ * `target` as a safe return URL that fits a cookie: over {@link MAX_RETURN_CHARS} it loses its query, and if
+ * still too long becomes the host's root.
+ */
+export function fittingReturnUrl(target, mainHost) {
+  const safe = safeReturnUrl(target, mainHost);
+  if (safe.length <= MAX_RETURN_CHARS) {
+    return safe;
+  }
+  const url = new URL(safe);
+  const path = `${url.origin}${url.pathname}`;
+  return path.length <= MAX_RETURN_CHARS ? path : `${url.origin}/`;
+}

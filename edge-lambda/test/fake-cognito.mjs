@@ -14,7 +14,10 @@ export class FakeCognito {
     this.refreshTokens = new Map();
     this.jwksFetches = 0;
     this.tokenRequests = [];
+    this.revoked = [];
     this.down = false;
+    /** How the token endpoint answers: 'ok', 'refuse' (400), 'hang' (never), 'html' (200 with a page). */
+    this.tokenMode = 'ok';
   }
 
   async start() {
@@ -81,11 +84,31 @@ export class FakeCognito {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys }));
       return;
     }
+    if (req.url === '/oauth2/revoke' && req.method === 'POST') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const form = new URLSearchParams(body);
+      this.revoked.push(Object.fromEntries(form));
+      this.refreshTokens.delete(form.get('token'));
+      res.writeHead(form.get('client_id') === CLIENT_ID ? 200 : 400).end();
+      return;
+    }
     if (req.url === '/oauth2/token' && req.method === 'POST') {
       let body = '';
       for await (const chunk of req) body += chunk;
       const form = new URLSearchParams(body);
       this.tokenRequests.push(Object.fromEntries(form));
+      if (this.tokenMode === 'hang') {
+        return;
+      }
+      if (this.tokenMode === 'refuse') {
+        res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"error":"invalid_request"}');
+        return;
+      }
+      if (this.tokenMode === 'html') {
+        res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>maintenance</body></html>');
+        return;
+      }
       const answer = this.exchange(form);
       res.writeHead(answer ? 200 : 400, { 'Content-Type': 'application/json' })
         .end(JSON.stringify(answer ?? { error: 'invalid_grant' }));

@@ -73,7 +73,8 @@ public record OrchestratorConfig(
    * or dashed form (the app has stored both).
    */
   public static final String DEFAULT_OWNER_QUERY =
-      "SELECT user_id FROM conversation_metadata WHERE conversation_id IN (?, ?) AND user_id IS NOT NULL LIMIT 1";
+      "SELECT user_id FROM conversation_metadata WHERE conversation_id IN (?, ?) AND user_id IS NOT NULL"
+          + " AND user_id <> '' LIMIT 1";
 
   public OrchestratorConfig {
     apiKeys = List.copyOf(apiKeys);

@@ -106,18 +106,22 @@ public final class StoredConversationData implements ConversationData {
   }
 
   /**
-   * Where OpenHands keeps a conversation's files in its bucket: {@code users/{user}/conversations/{id}/} with a
-   * user, {@code sessions/{id}/} without one (its {@code storage/locations.py}), and {@code v1/events/{id}/} (the
-   * V1 event store under the persistence directory), each for the id in hex and in dashed form.
+   * Where OpenHands keeps a conversation's files in its bucket, for the id in hex and in dashed form: V1 events
+   * under {@code users/{user}/v1_conversations/{id}/} ({@code users/v1_conversations/{id}/} without a user), V0 under
+   * {@code users/{user}/conversations/{id}/} or {@code sessions/{id}/}, and {@code conversations/{id}/}, which the
+   * original's deletion function removed.
    */
   static List<String> historyPrefixes(SandboxItem item) {
     List<String> prefixes = new ArrayList<>();
+    String owner = item.owner() != null && SAFE_KEY_PART.matcher(item.owner()).matches() ? item.owner() : null;
     for (String id : List.of(item.conversationId(), RegistrySchema.dashed(item.conversationId()))) {
-      if (item.owner() != null && SAFE_KEY_PART.matcher(item.owner()).matches()) {
-        prefixes.add("users/" + item.owner() + "/conversations/" + id + "/");
+      if (owner != null) {
+        prefixes.add("users/" + owner + "/v1_conversations/" + id + "/");
+        prefixes.add("users/" + owner + "/conversations/" + id + "/");
       }
+      prefixes.add("users/v1_conversations/" + id + "/");
       prefixes.add("sessions/" + id + "/");
-      prefixes.add("v1/events/" + id + "/");
+      prefixes.add("conversations/" + id + "/");
     }
     return prefixes;
   }

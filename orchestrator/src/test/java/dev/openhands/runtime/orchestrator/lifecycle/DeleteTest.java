@@ -65,9 +65,10 @@ class DeleteTest {
     Files.createDirectories(workspaces.resolve(OTHER));
     List<String> own = List.of("users/sub-a/conversations/" + ID + "/metadata.json",
         "users/sub-a/conversations/" + ID + "/events/0.json", "sessions/" + ID + "/events/1.json",
-        "v1/events/" + RegistrySchema.dashed(ID) + "/e1.json");
+        "users/sub-a/v1_conversations/" + ID + "/e1.json", "conversations/" + RegistrySchema.dashed(ID) + "/x.json");
     List<String> others = List.of("users/sub-a/conversations/" + OTHER + "/metadata.json",
-        "sessions/" + OTHER + "/events/1.json", "users/sub-a/settings.json");
+        "sessions/" + OTHER + "/events/1.json", "users/sub-a/settings.json",
+        "users/sub-a/v1_conversations/" + OTHER + "/e1.json");
     own.forEach(DeleteTest::put);
     others.forEach(DeleteTest::put);
 
