@@ -23,6 +23,7 @@ import dev.openhands.runtime.gateway.routing.RuntimeAddressParser;
 import dev.openhands.runtime.gateway.security.Cookies;
 import dev.openhands.runtime.gateway.security.IdTokenVerifier;
 import dev.openhands.runtime.gateway.security.OriginVerifier;
+import dev.openhands.runtime.gateway.security.RuntimeHandshake;
 import dev.openhands.runtime.gateway.security.Ownership;
 import dev.openhands.runtime.gateway.security.SecurityHeaders;
 import io.vertx.core.Context;
@@ -56,7 +57,6 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   private static final Consumer<MultiMap> NO_DECORATION = headers -> {};
   private static final Runnable NO_ACTIVITY = () -> {};
   private static final String USER_HEADER = "X-Cognito-User-Id";
-  private static final String ID_TOKEN_COOKIE = "id_token";
   private static final Consumer<MultiMap> SANDBOX_RESPONSE = headers -> {
     SecurityHeaders.addMissing(headers);
     SecurityHeaders.rewriteSetCookies(headers);
@@ -75,6 +75,7 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   private final IdTokenVerifier idTokens;
   private final GatewayMetrics metrics;
   private final AccessLog accessLog;
+  private final RuntimeHandshake handshake;
 
   RequestPipeline(GatewayConfig config, HealthCheck health, RouteCache routes, ActivityRecorder activity,
       SandboxAdmission admission, IdTokenVerifier idTokens, HttpForwarder http, WebSocketProxy webSocket,
@@ -88,7 +89,12 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
     this.origin = new OriginVerifier(config.originVerifySecrets(), config.originVerifyRequired());
     this.routes = routes;
     this.ownership = new Ownership(config.runtimeAuth());
-    this.forwardedHeaders = new ForwardedHeaders(config.stripCookies());
+    java.util.Set<String> strip = new java.util.HashSet<>(config.stripCookies());
+    strip.addAll(RuntimeHandshake.cookies());
+    this.forwardedHeaders = new ForwardedHeaders(strip);
+    this.handshake = config.signsInRuntimeHosts()
+        ? new RuntimeHandshake(config.signInUrl(), config.runtimeSessionSecrets(), java.time.Clock.systemUTC())
+        : null;
     this.http = http;
     this.webSocket = webSocket;
     this.app = config.appUpstream();
@@ -154,7 +160,15 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
       exchange.route = "sandbox";
       exchange.conversationId = runtime.address().conversationId();
       exchange.port = runtime.address().port();
+      if (runtime.address().hostForm() && RuntimeHandshake.isSessionPost(request)) {
+        exchange.route = "sign-in";
+        acceptRuntimeSignIn(request, host);
+        return;
+      }
       routeToSandbox(request, runtime.address(), facts);
+    } else if (handshake != null && handshake.isSignIn(request, host)) {
+      exchange.route = "sign-in";
+      offerRuntimeSignIn(request, facts);
     } else {
       exchange.route = "app";
       forwardToApp(request, uri, facts);
@@ -173,12 +187,18 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   private void routeToSandbox(HttpServerRequest request, RuntimeAddress address, RequestFacts facts) {
     Context context = Vertx.currentContext();
     resolveRoute(address, context)
-        .compose(route -> identify(request, facts, context).map(user -> checkOwnership(route, user)))
+        .compose(route -> identify(request, address, facts, context).map(user -> checkOwnership(route, user)))
         .compose(target -> admitted(address.conversationId(), () -> forwardToSandbox(request, address, target, facts)
             .recover(err -> err instanceof UpstreamConnectFailed
                 ? retryOnMovedTask(request, address, target, facts, context)
                 : Future.failedFuture(err))))
-        .onFailure(err -> failRuntime(request, err));
+        .onFailure(err -> {
+          if (err instanceof SignInRequired) {
+            signInFirst(request, address, facts);
+          } else {
+            failRuntime(request, err);
+          }
+        });
   }
 
   /** A sandbox the request may open, and who opens it ({@code null}: nobody signed in, or not asked). */
@@ -225,24 +245,105 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   }
 
   /**
-   * Row 7: who is asking. With COGNITO_ISSUER set, the subject of the first {@code id_token} cookie that
-   * verifies; otherwise the {@code X-Cognito-User-Id} that CloudFront's sign-in set, trusted only on
-   * origin-verified requests. Not asked when runtime hosts are public.
+   * Row 7: who is asking. On a runtime host, the user of its own session cookie (the handshake's, with SIGN_IN_URL;
+   * a runtime host has no other trustworthy cookie), else the edge's origin-verified header. On the app's host (the path form), with COGNITO_ISSUER set, the subject of the
+   * {@code __Host-id_token} cookies when they agree; otherwise the {@code X-Cognito-User-Id} that CloudFront's
+   * sign-in set, trusted only on origin-verified requests. Not asked when runtime hosts are public.
    */
-  private Future<String> identify(HttpServerRequest request, RequestFacts facts, Context context) {
+  private Future<String> identify(HttpServerRequest request, RuntimeAddress address, RequestFacts facts,
+      Context context) {
     if (!ownership.required()) {
       return Future.succeededFuture(null);
     }
+    if (address.hostForm()) {
+      if (handshake != null) {
+        return Future.succeededFuture(handshake.subject(request.headers(), facts.host()));
+      }
+      // Without the handshake, the identity the edge function put on the request, if any (it drops client-sent
+      // ones); never an id token, which only code on the runtime host itself could have set there.
+      return Future.succeededFuture(facts.originVerified() ? request.getHeader(USER_HEADER) : null);
+    }
+    return mainHostUser(request, facts, context);
+  }
+
+  /** The signed-in user of a request to the app's host, or {@code null}. */
+  private Future<String> mainHostUser(HttpServerRequest request, RequestFacts facts, Context context) {
     if (idTokens == null) {
       return Future.succeededFuture(facts.originVerified() ? request.getHeader(USER_HEADER) : null);
     }
-    Future<String> subject = idTokens.subject(Cookies.values(request.headers(), ID_TOKEN_COOKIE))
+    Future<String> subject = idTokens.subject(Cookies.values(request.headers(), IdTokenVerifier.COOKIE))
         .recover(err -> Future.failedFuture(new RuntimeFailure(503, "cannot verify sign-in now, try again shortly")));
     // A key fetch completes on the event loop that started it; come back to this request's own.
     return subject.isComplete() ? subject : Future.fromCompletionStage(subject.toCompletionStage(), context);
   }
 
+  /** No identity on a sandbox that needs one: a failure the sign-in step answers (row 23). */
+  static final class SignInRequired extends GatewayFailure {
+    SignInRequired() {
+      super(403, "sign in to open this sandbox");
+    }
+  }
+
+  /**
+   * Row 23: with SIGN_IN_URL, a navigation goes to sign in and comes back (a runtime host through the handshake),
+   * and scripts and WebSocket upgrades get 401 they can act on; without it, 403 as row 7 says.
+   */
+  private void signInFirst(HttpServerRequest request, RuntimeAddress address, RequestFacts facts) {
+    if (handshake == null) {
+      answer(request, new RuntimeFailure(403, "sign in to open this sandbox"), true);
+      return;
+    }
+    if (!isNavigation(request)) {
+      answer(request, new RuntimeFailure(401, "sign in to open this sandbox"), true);
+      return;
+    }
+    request.resume();
+    SecurityHeaders.addMissing(request.response().headers());
+    String scheme = facts.originVerified() ? "https" : request.scheme();
+    handshake.redirectToSignIn(request, scheme + "://" + facts.host() + request.uri(), address.hostForm());
+  }
+
+  /** A browser navigation (not a script, not a WebSocket upgrade). */
+  private static boolean isNavigation(HttpServerRequest request) {
+    if (WebSocketProxy.isUpgrade(request)) {
+      return false;
+    }
+    String mode = request.getHeader("Sec-Fetch-Mode");
+    if (mode != null) {
+      return mode.equalsIgnoreCase("navigate");
+    }
+    String accept = request.getHeader("Accept");
+    return request.method() == io.vertx.core.http.HttpMethod.GET && accept != null
+        && accept.toLowerCase(Locale.ROOT).contains("text/html");
+  }
+
+  /** The sign-in URL on the app's host: a proof of the signed-in user for the runtime host asked for. */
+  private void offerRuntimeSignIn(HttpServerRequest request, RequestFacts facts) {
+    Context context = Vertx.currentContext();
+    mainHostUser(request, facts, context).onComplete(ar -> {
+      request.resume();
+      if (ar.failed() || ar.result() == null || ar.result().isEmpty()) {
+        answer(request, ar.failed() ? asFailure(ar.cause()) : new GatewayFailure(401, "sign in first"), false);
+        return;
+      }
+      handshake.offerProof(request, ar.result(), facts.originVerified() ? "https" : request.scheme());
+    });
+  }
+
+  /** The reserved path of every runtime host: the handshake's proof arrives there, and nothing is forwarded. */
+  private void acceptRuntimeSignIn(HttpServerRequest request, String host) {
+    SecurityHeaders.addMissing(request.response().headers());
+    if (handshake == null) {
+      answer(request, new RuntimeFailure(404, "runtime sign-in is not set up here"), true);
+      return;
+    }
+    handshake.acceptProof(request, host);
+  }
+
   private Target checkOwnership(SandboxRoute.Running route, String userId) {
+    if (ownership.required() && !route.ownerPending() && (userId == null || userId.isEmpty())) {
+      throw new SignInRequired();
+    }
     try {
       ownership.check(route, userId);
     } catch (GatewayFailure failure) {
@@ -260,7 +361,7 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
     MultiMap headers = upgrade
         ? forwardedHeaders.forWebSocket(request.headers(), facts, upstream)
         : forwardedHeaders.forRequest(request.headers(), facts, upstream);
-    if (idTokens != null) {
+    if (idTokens != null || handshake != null && address.hostForm()) {
       setVerifiedUser(headers, target.userId());
     }
     if (upgrade) {

@@ -208,6 +208,18 @@ class GatewayHttpTest {
   }
 
   @Test
+  void reservedSignInPath_isAnsweredByTheGateway_evenWithoutSignIn_andNeverReachesTheSandbox() throws Exception {
+    while (sandbox.anyReceived()) {
+      sandbox.next();
+    }
+    Response r = client.send(io.vertx.core.http.HttpMethod.POST, "/_runtime/session",
+        viaCdn(runtimeHost(sandbox.port(), CONV)).set("Content-Length", "0"), io.vertx.core.buffer.Buffer.buffer());
+    assertEquals(404, r.status());
+    assertEquals("nosniff", r.header("X-Content-Type-Options"));
+    assertFalse(sandbox.anyReceived());
+  }
+
+  @Test
   void row08_closedPort_is502Text() throws Exception {
     Response r = client.get("/", viaCdn(runtimeHost(closedPort, CONV)));
     assertEquals(502, r.status());

@@ -40,6 +40,10 @@ import java.util.Set;
  * @param stripCookies cookie names never forwarded to sandboxes
  * @param drainDelay after SIGTERM, how long new connections are still served
  * @param drainTimeout after SIGTERM, the limit on the whole shutdown
+ * @param signInUrl where a runtime host without a session sends a navigation ({@code SIGN_IN_URL}, the edge
+ *     function's {@code /_login} on the main host), or {@code null}; its host is the main host
+ * @param runtimeSessionSecrets keys of the runtime hosts' sessions and handshake proofs (one, or two during
+ *     rotation; the first signs); required with {@code SIGN_IN_URL}
  */
 public record GatewayConfig(
     String bindAddress,
@@ -66,14 +70,36 @@ public record GatewayConfig(
     int sandboxMaxConnections,
     Set<String> stripCookies,
     Duration drainDelay,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    URI signInUrl,
+    List<String> runtimeSessionSecrets) {
 
   /** Secrets shorter than this are refused: the origin header is the only proof that CloudFront sent a request. */
   public static final int MIN_SECRET_LENGTH = 16;
+  /** Runtime session keys shorter than this are refused: they sign every runtime host's sign-in. */
+  public static final int MIN_SESSION_SECRET_LENGTH = 32;
+  /** The platform's cookies, never forwarded to a sandbox (the main host's and an earlier version's). */
+  public static final String DEFAULT_STRIP_COOKIES =
+      "__Host-id_token,__Host-refresh_token,__Host-auth_state,id_token,refresh_token,auth_state";
 
   public GatewayConfig {
     originVerifySecrets = List.copyOf(originVerifySecrets);
     stripCookies = Set.copyOf(stripCookies);
+    runtimeSessionSecrets = List.copyOf(runtimeSessionSecrets);
+    if (signInUrl != null && runtimeSessionSecrets.isEmpty()) {
+      throw new ConfigException("RUNTIME_SESSION_SECRET: not set (expected: a value of at least "
+          + MIN_SESSION_SECRET_LENGTH + " characters while SIGN_IN_URL is set)");
+    }
+    if (runtimeSessionSecrets.size() > 2) {
+      throw new ConfigException("RUNTIME_SESSION_SECRET: " + runtimeSessionSecrets.size()
+          + " values (expected: one, or two separated by a comma during rotation)");
+    }
+    for (String secret : runtimeSessionSecrets) {
+      if (secret.length() < MIN_SESSION_SECRET_LENGTH) {
+        throw new ConfigException("RUNTIME_SESSION_SECRET: a value of " + secret.length()
+            + " characters (expected: at least " + MIN_SESSION_SECRET_LENGTH + ")");
+      }
+    }
     if (originVerifyRequired && originVerifySecrets.isEmpty()) {
       throw new ConfigException("ORIGIN_VERIFY_SECRET: not set (expected: a value while ORIGIN_VERIFY=required)");
     }
@@ -140,9 +166,38 @@ public record GatewayConfig(
         in.positiveDuration("UPSTREAM_IDLE_TIMEOUT", "300s"),
         in.positiveDuration("WEBSOCKET_IDLE_TIMEOUT", "300s"),
         in.positiveInt("SANDBOX_MAX_CONNECTIONS", 512),
-        Set.copyOf(EnvReader.split(in.string("STRIP_COOKIES", "id_token,refresh_token"))),
+        Set.copyOf(EnvReader.split(in.string("STRIP_COOKIES", DEFAULT_STRIP_COOKIES))),
         in.positiveDuration("DRAIN_DELAY", "5s"),
-        in.positiveDuration("DRAIN_TIMEOUT", "25s"));
+        in.positiveDuration("DRAIN_TIMEOUT", "25s"),
+        signInUrl(in.optional("SIGN_IN_URL")),
+        in.list("RUNTIME_SESSION_SECRET"));
+  }
+
+  /** A sign-in URL: https (or http for a loopback host, local mode), a host, a path; no query or fragment. */
+  private static URI signInUrl(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(value);
+      String host = uri.getHost();
+      boolean loopback = "localhost".equals(host) || "127.0.0.1".equals(host);
+      boolean scheme = "https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()) && loopback;
+      if (!scheme || host == null || uri.getRawQuery() != null || uri.getRawFragment() != null
+          || uri.getRawUserInfo() != null || uri.getRawPath() == null || !uri.getRawPath().startsWith("/")) {
+        throw new ConfigException("SIGN_IN_URL: '" + value
+            + "' (expected: https://<main host>/<path>, such as https://openhands.example.com/_login)");
+      }
+      return uri;
+    } catch (java.net.URISyntaxException e) {
+      throw new ConfigException("SIGN_IN_URL: '" + value
+          + "' (expected: https://<main host>/<path>, such as https://openhands.example.com/_login)");
+    }
+  }
+
+  /** Whether runtime hosts sign users in through the main host ({@code SIGN_IN_URL} is set). */
+  public boolean signsInRuntimeHosts() {
+    return signInUrl != null;
   }
 
   /** Whether the gateway verifies id_token cookies itself. */
@@ -174,6 +229,8 @@ public record GatewayConfig(
         + ", sandboxMaxConnections=" + sandboxMaxConnections
         + ", stripCookies=" + stripCookies
         + ", drainDelay=" + Durations.format(drainDelay)
-        + ", drainTimeout=" + Durations.format(drainTimeout) + "]";
+        + ", drainTimeout=" + Durations.format(drainTimeout)
+        + ", signInUrl=" + (signInUrl == null ? "(none)" : signInUrl)
+        + ", runtimeSessionSecrets=" + runtimeSessionSecrets.size() + " (hidden)]";
   }
 }

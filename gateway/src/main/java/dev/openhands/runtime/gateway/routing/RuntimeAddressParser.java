@@ -69,7 +69,7 @@ public final class RuntimeAddressParser {
       return new AddressParse.Malformed("conversation id must be 32 lowercase hex characters");
     }
     String conversationId = host.substring(dash + 1, firstDot);
-    return new AddressParse.Runtime(new RuntimeAddress(conversationId, port, uri));
+    return new AddressParse.Runtime(new RuntimeAddress(conversationId, port, uri, true));
   }
 
   static AddressParse parsePath(String uri) {
@@ -92,7 +92,7 @@ public final class RuntimeAddressParser {
     }
     String rest = uri.substring(portEnd);
     String upstreamUri = rest.isEmpty() || rest.charAt(0) == '?' ? "/" + rest : rest;
-    return new AddressParse.Runtime(new RuntimeAddress(uri.substring(idStart, idEnd), port, upstreamUri));
+    return new AddressParse.Runtime(new RuntimeAddress(uri.substring(idStart, idEnd), port, upstreamUri, false));
   }
 
   /** Index of the start of a {@code runtime} label after the first label, or -1. */

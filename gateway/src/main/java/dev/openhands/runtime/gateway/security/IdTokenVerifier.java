@@ -19,12 +19,18 @@ import java.util.List;
  * Verifies Cognito id tokens (behaviour table row 7, when {@code COGNITO_ISSUER} is set): RS256 only,
  * signed by a key of the issuer's JWKS, {@code iss} the issuer, {@code aud} the app client,
  * {@code token_use} {@code id}, not expired (with {@link #LEEWAY} for clock skew). Of several tokens
- * (several {@code id_token} cookies), the first that verifies wins.
+ * (several {@code __Host-id_token} cookies), every one is tried and all that verify must name the same user:
+ * two users in one request mean one session was planted, and neither wins.
  *
  * <p>A verified token is remembered until it expires, so that each token costs one RSA verification, not
  * one per request.
  */
 public final class IdTokenVerifier {
+
+  /** The main host's session cookie, as the edge function sets it (a runtime host cannot set a {@code __Host-} one). */
+  public static final String COOKIE = "__Host-id_token";
+  /** The most tokens of one request that are tried. */
+  private static final int MAX_TOKENS = 8;
 
   /** Clock skew accepted on {@code exp}, {@code nbf} and {@code iat}. */
   public static final Duration LEEWAY = Duration.ofSeconds(60);
@@ -51,18 +57,32 @@ public final class IdTokenVerifier {
   }
 
   /**
-   * The subject of the first token that verifies, or {@code null} when none does. Fails only when keys
-   * were needed and could not be fetched.
+   * The user the tokens name: the subject of the tokens that verify, when they all name the same one; {@code null}
+   * when none verifies or they disagree. Fails only when no token verified and keys that one needed could not be
+   * fetched.
    */
   public Future<String> subject(List<String> tokens) {
-    return firstVerified(tokens, 0);
+    return unanimous(tokens.subList(0, Math.min(tokens.size(), MAX_TOKENS)), 0, null, null);
   }
 
-  private Future<String> firstVerified(List<String> tokens, int index) {
+  private Future<String> unanimous(List<String> tokens, int index, String chosen, Throwable fetchFailure) {
     if (index >= tokens.size()) {
-      return Future.succeededFuture(null);
+      return chosen == null && fetchFailure != null ? Future.failedFuture(fetchFailure) : Future.succeededFuture(chosen);
     }
-    String token = tokens.get(index);
+    return verified(tokens.get(index)).transform(ar -> {
+      if (ar.failed()) {
+        return unanimous(tokens, index + 1, chosen, ar.cause());
+      }
+      String subject = ar.result();
+      if (subject != null && chosen != null && !chosen.equals(subject)) {
+        return Future.succeededFuture(null);
+      }
+      return unanimous(tokens, index + 1, chosen != null ? chosen : subject, fetchFailure);
+    });
+  }
+
+  /** The subject of one token, or {@code null} when it does not verify. */
+  private Future<String> verified(String token) {
     Verified known = verified.getIfPresent(token);
     if (known != null && known.expiresAtEpochSecond() + LEEWAY.toSeconds() > clock.instant().getEpochSecond()) {
       return Future.succeededFuture(known.subject());
@@ -71,15 +91,12 @@ public final class IdTokenVerifier {
     try {
       decoded = JWT.decode(token);
     } catch (JWTDecodeException e) {
-      return firstVerified(tokens, index + 1);
+      return Future.succeededFuture(null);
     }
     if (!"RS256".equals(decoded.getAlgorithm()) || decoded.getKeyId() == null) {
-      return firstVerified(tokens, index + 1);
+      return Future.succeededFuture(null);
     }
-    return keys.key(decoded.getKeyId()).compose(key -> {
-      String subject = key == null ? null : verify(token, key);
-      return subject != null ? Future.succeededFuture(subject) : firstVerified(tokens, index + 1);
-    });
+    return keys.key(decoded.getKeyId()).map(key -> key == null ? null : verify(token, key));
   }
 
   private String verify(String token, RSAPublicKey key) {

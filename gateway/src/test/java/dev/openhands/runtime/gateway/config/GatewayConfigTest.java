@@ -39,7 +39,9 @@ class GatewayConfigTest {
     assertEquals(100_000, c.routeCacheMax());
     assertEquals(Duration.ofSeconds(300), c.webSocketIdleTimeout());
     assertEquals(512, c.sandboxMaxConnections());
-    assertEquals(java.util.Set.of("id_token", "refresh_token"), c.stripCookies());
+    assertEquals(java.util.Set.of("__Host-id_token", "__Host-refresh_token", "__Host-auth_state", "id_token",
+        "refresh_token", "auth_state"), c.stripCookies());
+    assertEquals(null, c.signInUrl());
     assertEquals(Duration.ofSeconds(5), c.drainDelay());
     assertEquals(Duration.ofSeconds(25), c.drainTimeout());
   }
@@ -78,6 +80,10 @@ class GatewayConfigTest {
       "ROUTE_REFRESH           | 0s       | ROUTE_REFRESH: '0s' (expected: > 0)",
       "ROUTE_REFRESH           | 10m      | ROUTE_REFRESH: 10m (expected: < ROUTE_MAX_STALE, 5m)",
       "DRAIN_DELAY             | 30s      | DRAIN_DELAY: 30s (expected: < DRAIN_TIMEOUT, 25s)",
+      "SIGN_IN_URL             | http://openhands.example.com/_login | SIGN_IN_URL: 'http://openhands.example.com/_login' (expected: https://<main host>/<path>, such as https://openhands.example.com/_login)",
+      "SIGN_IN_URL             | https://openhands.example.com/_login?x=1 | SIGN_IN_URL: 'https://openhands.example.com/_login?x=1' (expected: https://<main host>/<path>, such as https://openhands.example.com/_login)",
+      "SIGN_IN_URL             | https://openhands.example.com/_login | RUNTIME_SESSION_SECRET: not set (expected: a value of at least 32 characters while SIGN_IN_URL is set)",
+      "RUNTIME_SESSION_SECRET  | too-short | RUNTIME_SESSION_SECRET: a value of 9 characters (expected: at least 32)",
       "RUNTIME_AUTH            | everyone | RUNTIME_AUTH: 'everyone' (expected: owner or none)",
       "ORIGIN_VERIFY           | off      | ORIGIN_VERIFY: 'off' (expected: required or disabled)",
       "APP_UPSTREAM            | app:3000 | APP_UPSTREAM: 'app:3000' (expected: http://host:port)",

@@ -128,10 +128,17 @@ class IdTokenVerifierTest {
   }
 
   @Test
-  void severalCookies_firstThatVerifiesWins() throws Exception {
+  void severalCookies_invalidOnesSkipped_validOnesOfOneUserAccepted() throws Exception {
     String stale = cognito.sign(cognito.claims("old").withExpiresAt(Instant.now().minusSeconds(3600)), "key-1");
     String otherPool = cognito.sign(cognito.claims("other").withIssuer("https://cognito-idp/other"), "key-1");
-    assertEquals("user-a", subject(stale, otherPool, cognito.idToken("user-a", "key-1"), cognito.idToken("b", "key-1")));
+    assertEquals("user-a", subject(stale, otherPool, cognito.idToken("user-a", "key-1"), "garbage",
+        cognito.idToken("user-a", "key-1")));
+  }
+
+  @Test
+  void validTokensOfTwoUsers_nobodyWins() throws Exception {
+    assertNull(subject(cognito.idToken("victim", "key-1"), cognito.idToken("attacker", "key-1")));
+    assertNull(subject(cognito.idToken("attacker", "key-1"), cognito.idToken("victim", "key-1")));
   }
 
   @Test

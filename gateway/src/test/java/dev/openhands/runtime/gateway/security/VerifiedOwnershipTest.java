@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Row 7 end to end with COGNITO_ISSUER set: the gateway verifies id_token cookies itself. */
+/**
+ * Row 7 end to end with COGNITO_ISSUER set: the gateway verifies the main host's {@code __Host-id_token} cookies
+ * itself (the path form {@code /runtime/{convId}/{port}} on the app's host); a runtime host never takes an id token.
+ */
 @Timeout(60)
 class VerifiedOwnershipTest {
 
@@ -52,8 +55,18 @@ class VerifiedOwnershipTest {
     fixture.close();
   }
 
+  static final String MAIN_HOST = "openhands.example.com";
+
   static MultiMap request(String conversation) {
-    return viaCdn(fixture.runtimeHost(conversation));
+    return viaCdn(MAIN_HOST);
+  }
+
+  static String path(String conversation) {
+    return "/runtime/" + conversation + "/" + sandbox.port() + "/";
+  }
+
+  static String cookie(String token) {
+    return IdTokenVerifier.COOKIE + "=" + token;
   }
 
   static void drain() throws InterruptedException {
@@ -66,9 +79,9 @@ class VerifiedOwnershipTest {
   void row07_ownerWithAVerifiedToken_reachesTheSandbox_asTheVerifiedSubject() throws Exception {
     drain();
     MultiMap headers = request(OWNED)
-        .set("Cookie", "id_token=" + cognito.idToken("user-a", "key-1") + "; theme=dark")
+        .set("Cookie", IdTokenVerifier.COOKIE + "=" + cognito.idToken("user-a", "key-1") + "; theme=dark")
         .set("X-Cognito-User-Id", "someone-else");
-    assertEquals(200, client.get("/", headers).status());
+    assertEquals(200, client.get(path(OWNED), headers).status());
     MultiMap got = sandbox.next().headers();
     assertEquals("user-a", got.get("X-Cognito-User-Id"));
     assertEquals("theme=dark", got.get("Cookie"));
@@ -77,39 +90,55 @@ class VerifiedOwnershipTest {
   @Test
   void row07_anotherUsersToken_orAHeaderAlone_orNoToken_is403() throws Exception {
     drain();
-    assertEquals(403, client.get("/", request(OWNED)
-        .set("Cookie", "id_token=" + cognito.idToken("user-b", "key-1"))).status());
-    assertEquals(403, client.get("/", request(OWNED).set("X-Cognito-User-Id", "user-a")).status());
-    assertEquals(403, client.get("/", request(OWNED)).status());
-    assertEquals(403, client.get("/", request(OWNED).set("Cookie", "id_token=forged.token.value")).status());
+    assertEquals(403, client.get(path(OWNED), request(OWNED)
+        .set("Cookie", IdTokenVerifier.COOKIE + "=" + cognito.idToken("user-b", "key-1"))).status());
+    assertEquals(403, client.get(path(OWNED), request(OWNED).set("X-Cognito-User-Id", "user-a")).status());
+    assertEquals(403, client.get(path(OWNED), request(OWNED)).status());
+    assertEquals(403, client.get(path(OWNED), request(OWNED).set("Cookie", IdTokenVerifier.COOKIE + "=forged.token.value"))
+        .status());
+    assertEquals(403, client.get(path(OWNED), request(OWNED).set("Cookie", "id_token=" + cognito.idToken("user-a", "key-1")))
+        .status(), "the old cookie name, which a runtime host could toss, is no identity");
     assertFalse(sandbox.anyReceived());
   }
 
   @Test
   void row07_unownedWarmPoolSandbox_isOpenToAnySignedInUser() throws Exception {
-    assertEquals(200, client.get("/", request(WARM_POOL)
-        .set("Cookie", "id_token=" + cognito.idToken("user-c", "key-1"))).status());
-    assertEquals(403, client.get("/", request(WARM_POOL)).status());
+    assertEquals(200, client.get(path(WARM_POOL), request(WARM_POOL)
+        .set("Cookie", IdTokenVerifier.COOKIE + "=" + cognito.idToken("user-c", "key-1"))).status());
+    assertEquals(403, client.get(path(WARM_POOL), request(WARM_POOL)).status());
   }
 
   @Test
-  void row07_severalIdTokenCookies_firstValidWins() throws Exception {
+  void row07_severalIdTokenCookies_invalidSkipped_twoUsersNeitherWins() throws Exception {
     String otherPool = cognito.sign(cognito.claims("user-a").withIssuer("https://cognito-idp/another-pool"), "key-1");
     MultiMap headers = request(OWNED)
-        .add("Cookie", "id_token=" + otherPool)
-        .add("Cookie", "id_token=" + cognito.idToken("user-a", "key-1"));
-    assertEquals(200, client.get("/", headers).status());
+        .add("Cookie", IdTokenVerifier.COOKIE + "=" + otherPool)
+        .add("Cookie", IdTokenVerifier.COOKIE + "=" + cognito.idToken("user-a", "key-1"));
+    assertEquals(200, client.get(path(OWNED), headers).status());
+    MultiMap planted = request(WARM_POOL)
+        .add("Cookie", IdTokenVerifier.COOKIE + "=" + cognito.idToken("attacker", "key-1"))
+        .add("Cookie", IdTokenVerifier.COOKIE + "=" + cognito.idToken("user-a", "key-1"));
+    assertEquals(403, client.get(path(WARM_POOL), planted).status(), "two users in one request: nobody");
+  }
+
+  @Test
+  void row07_anIdTokenOnARuntimeHost_isNoIdentity_codeThereCouldHaveSetIt() throws Exception {
+    drain();
+    MultiMap headers = viaCdn(fixture.runtimeHost(OWNED))
+        .set("Cookie", IdTokenVerifier.COOKIE + "=" + cognito.idToken("user-a", "key-1"));
+    assertEquals(403, client.get("/", headers).status());
+    assertFalse(sandbox.anyReceived());
   }
 
   @Test
   void row21_ownerPending_nobodyGetsIn_untilTheOwnerIsRecorded() throws Exception {
     drain();
     String token = cognito.idToken("user-a", "key-1");
-    TestClient.Response api = client.get("/", request(PENDING).set("Cookie", "id_token=" + token));
+    TestClient.Response api = client.get(path(PENDING), request(PENDING).set("Cookie", IdTokenVerifier.COOKIE + "=" + token));
     assertEquals(503, api.status());
     assertEquals("2", api.headers().get("Retry-After"));
     assertEquals("no-store", api.headers().get("Cache-Control"));
-    TestClient.Response page = client.get("/", request(PENDING).set("Sec-Fetch-Mode", "navigate"));
+    TestClient.Response page = client.get(path(PENDING), request(PENDING).set("Sec-Fetch-Mode", "navigate"));
     assertEquals(503, page.status());
     assertTrue(page.body().contains("http-equiv=\"refresh\" content=\"2\""), page.body());
     assertEquals("SAMEORIGIN", page.headers().get("X-Frame-Options"));
@@ -121,17 +150,17 @@ class VerifiedOwnershipTest {
     int status;
     do {
       Thread.sleep(200);
-      status = client.get("/", request(PENDING).set("Cookie", "id_token=" + token)).status();
+      status = client.get(path(PENDING), request(PENDING).set("Cookie", IdTokenVerifier.COOKIE + "=" + token)).status();
     } while (status == 503 && System.nanoTime() < deadline);
     assertEquals(200, status);
-    assertEquals(403, client.get("/", request(PENDING)
-        .set("Cookie", "id_token=" + cognito.idToken("user-b", "key-1"))).status());
+    assertEquals(403, client.get(path(PENDING), request(PENDING)
+        .set("Cookie", IdTokenVerifier.COOKIE + "=" + cognito.idToken("user-b", "key-1"))).status());
   }
 
   @Test
   void row13_idTokenNeverReachesTheSandbox() throws Exception {
     drain();
-    client.get("/", request(OWNED).set("Cookie", "id_token=" + cognito.idToken("user-a", "key-1")));
+    client.get(path(OWNED), request(OWNED).set("Cookie", IdTokenVerifier.COOKIE + "=" + cognito.idToken("user-a", "key-1")));
     assertNull(sandbox.next().headers().get("Cookie"));
   }
 }
