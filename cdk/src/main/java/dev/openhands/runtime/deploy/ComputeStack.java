@@ -45,7 +45,7 @@ public final class ComputeStack extends Stack {
     gateway = new GatewayService(this, "Gateway", new GatewayService.Props(
         settings.siteName() + "-gateway", settings.gatewayCpu(), settings.gatewayMemory(), in.dockerContext(),
         gatewayEnvironment(in), in.security().originSecret(), OriginVerifySecret.gatewayField(rotating),
-        in.timings(), in.vpc(), in.cluster(), in.security().gatewayGroup(), in.security().gatewayTaskRole(),
+        in.security().runtimeSessionSecret(), in.timings(), in.vpc(), in.cluster(), in.security().gatewayGroup(), in.security().gatewayTaskRole(),
         in.monitoring().gatewayLogs()));
 
     origin = new OriginLoadBalancer(this, "LoadBalancer", new OriginLoadBalancer.Props(in.vpc(),
@@ -70,6 +70,8 @@ public final class ComputeStack extends Stack {
     env.put("AWS_REGION", in.settings().region());
     env.put("ORIGIN_VERIFY", "required");
     env.put("RUNTIME_AUTH", in.settings().runtimeAuth());
+    // Runtime hosts sign in through the main host (the edge function's /_login, then the gateway's handshake).
+    env.put("SIGN_IN_URL", "https://" + in.settings().mainHost() + "/_login");
     env.putAll(in.timings().gatewayEnvironment());
     if (in.settings().appUpstream() != null) {
       env.put("APP_UPSTREAM", in.settings().appUpstream());

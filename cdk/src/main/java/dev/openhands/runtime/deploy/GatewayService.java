@@ -59,6 +59,7 @@ public final class GatewayService extends Construct {
    *
    * @param environment the gateway's plain variables (its configuration table, minus the origin secret)
    * @param originSecretField the JSON field of the origin secret that becomes {@code ORIGIN_VERIFY_SECRET}
+   * @param runtimeSessionSecret the secret that becomes {@code RUNTIME_SESSION_SECRET}
    */
   public record Props(
       String serviceName,
@@ -68,6 +69,7 @@ public final class GatewayService extends Construct {
       Map<String, String> environment,
       OriginVerifySecret originSecret,
       String originSecretField,
+      software.amazon.awscdk.services.secretsmanager.ISecret runtimeSessionSecret,
       GatewayTimings timings,
       IVpc vpc,
       ICluster cluster,
@@ -91,8 +93,9 @@ public final class GatewayService extends Construct {
         .image(ContainerImage.fromDockerImageAsset(DockerImageAsset.Builder.create(this, "Image")
             .directory(props.dockerContext().toString()).platform(Platform.LINUX_ARM64).build()))
         .environment(props.environment())
-        .secrets(Map.of("ORIGIN_VERIFY_SECRET",
-            Secret.fromSecretsManager(props.originSecret().secret(), props.originSecretField())))
+        .secrets(Map.of(
+            "ORIGIN_VERIFY_SECRET", Secret.fromSecretsManager(props.originSecret().secret(), props.originSecretField()),
+            "RUNTIME_SESSION_SECRET", Secret.fromSecretsManager(props.runtimeSessionSecret())))
         .portMappings(List.of(
             PortMapping.builder().name("gateway").containerPort(GATEWAY_PORT).build(),
             PortMapping.builder().name("admin").containerPort(ADMIN_PORT).build()))
@@ -106,7 +109,7 @@ public final class GatewayService extends Construct {
     // The JVM and Netty's native transport unpack into java.io.tmpdir; the rest of the file system is read-only.
     gateway.addMountPoints(MountPoint.builder().sourceVolume("tmp").containerPath("/tmp").readOnly(false).build());
     Nag.suppress(task, "AwsSolutions-ECS2", "Only non-secret settings are plain environment variables; the origin"
-        + " secret comes from Secrets Manager.");
+        + " and runtime-session secrets come from Secrets Manager.");
     Nag.suppress(task, "AwsSolutions-IAM5", "The execution role's ECR token and log-stream rights are the ones ECS"
         + " documents; CDK scopes the rest to this image repository and log group.",
         List.of("Resource::*"));

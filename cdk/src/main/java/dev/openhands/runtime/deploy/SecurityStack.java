@@ -34,6 +34,7 @@ public final class SecurityStack extends Stack {
   private final SecurityGroup gatewayGroup;
   private final ISecurityGroup sandboxGroup;
   private final OriginVerifySecret originSecret;
+  private final software.amazon.awscdk.services.secretsmanager.Secret runtimeSessionSecret;
   private final Role gatewayTaskRole;
 
   public SecurityStack(Construct scope, StackProps props, DeploymentSettings settings, IVpc vpc) {
@@ -73,6 +74,19 @@ public final class SecurityStack extends Stack {
     originSecret = new OriginVerifySecret(this, "OriginVerifySecret", settings.siteName() + "/origin-verify",
         settings.region().equals(DeploymentSettings.EDGE_REGION) ? null : DeploymentSettings.EDGE_REGION);
 
+    // Signs the runtime hosts' own sessions (the gateway's handshake with the main host); the gateway accepts two
+    // comma-separated values, so a rotation puts "new,old" in place for a session's lifetime, then "new".
+    runtimeSessionSecret = software.amazon.awscdk.services.secretsmanager.Secret.Builder.create(this,
+            "RuntimeSessionSecret")
+        .secretName(settings.siteName() + "/runtime-session")
+        .description("RUNTIME_SESSION_SECRET: signs runtime hosts' sessions and sign-in proofs (gateway only)")
+        .generateSecretString(software.amazon.awscdk.services.secretsmanager.SecretStringGenerator.builder()
+            .passwordLength(48).excludePunctuation(true).includeSpace(false).build())
+        .removalPolicy(RemovalPolicy.DESTROY)
+        .build();
+    Nag.suppress(runtimeSessionSecret, "AwsSolutions-SMG4", "Rotation is an operator step: the gateway accepts two"
+        + " values (new,old) while sessions signed with the old one expire (12 h), then the new one alone.");
+
     gatewayTaskRole = Role.Builder.create(this, "GatewayTaskRole")
         .assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
         .description("The gateway's task role: registry GetItem/UpdateItem only (granted by the Registry stack)")
@@ -98,6 +112,11 @@ public final class SecurityStack extends Stack {
 
   public OriginVerifySecret originSecret() {
     return originSecret;
+  }
+
+  /** {@code RUNTIME_SESSION_SECRET}, for the gateway only. */
+  public software.amazon.awscdk.services.secretsmanager.Secret runtimeSessionSecret() {
+    return runtimeSessionSecret;
   }
 
   public Role gatewayTaskRole() {

@@ -201,9 +201,21 @@ class DeploymentTemplateTest {
         "RuntimePlatform", Map.of("CpuArchitecture", "ARM64", "OperatingSystemFamily", "LINUX"),
         "ContainerDefinitions", List.of(Match.objectLike(Map.of(
             "ReadonlyRootFilesystem", true, "User", "10001", "StopTimeout", 30,
-            "Secrets", List.of(Map.of("Name", "ORIGIN_VERIFY_SECRET", "ValueFrom",
+            "Secrets", Match.arrayWith(List.of(Map.of("Name", "ORIGIN_VERIFY_SECRET", "ValueFrom",
                 Match.objectLike(Map.of("Fn::Join", Match.arrayWith(List.of(Match.arrayWith(
-                    List.of(":current::"))))))))))))));
+                    List.of(":current::")))))))))))))));
+  }
+
+  @Test
+  void compute_runtimeHostsSignInThroughTheMainHost_withASessionSecretFromSecretsManager() {
+    compute.hasResourceProperties("AWS::ECS::TaskDefinition", Match.objectLike(Map.of("ContainerDefinitions",
+        List.of(Match.objectLike(Map.of(
+            "Environment", Match.arrayWith(List.of(Map.of("Name", "SIGN_IN_URL",
+                "Value", "https://openhands.example.com/_login"))),
+            "Secrets", Match.arrayWith(List.of(Match.objectLike(Map.of("Name", "RUNTIME_SESSION_SECRET"))))))))));
+    security.hasResourceProperties("AWS::SecretsManager::Secret", Match.objectLike(Map.of(
+        "Name", "openhands/runtime-session",
+        "GenerateSecretString", Match.objectLike(Map.of("PasswordLength", 48, "ExcludePunctuation", true)))));
   }
 
   @Test

@@ -173,7 +173,7 @@ public record GatewayConfig(
         in.list("RUNTIME_SESSION_SECRET"));
   }
 
-  /** A sign-in URL: https (or http for a loopback host, local mode), a host, a path; no query or fragment. */
+  /** A sign-in URL: https (or http for a loopback name, local mode), a host, a path; no query or fragment. */
   private static URI signInUrl(String value) {
     if (value == null) {
       return null;
@@ -181,7 +181,8 @@ public record GatewayConfig(
     try {
       URI uri = new URI(value);
       String host = uri.getHost();
-      boolean loopback = "localhost".equals(host) || "127.0.0.1".equals(host);
+      boolean loopback = host != null && (host.equals("localhost") || host.endsWith(".localhost")
+          || host.equals("127.0.0.1"));
       boolean scheme = "https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()) && loopback;
       if (!scheme || host == null || uri.getRawQuery() != null || uri.getRawFragment() != null
           || uri.getRawUserInfo() != null || uri.getRawPath() == null || !uri.getRawPath().startsWith("/")) {

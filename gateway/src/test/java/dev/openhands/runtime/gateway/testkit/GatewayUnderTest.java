@@ -26,7 +26,8 @@ public final class GatewayUnderTest implements AutoCloseable {
   /** Starts a gateway with the origin check on ({@link #SECRET}) and runtime hosts public, plus overrides. */
   public static GatewayUnderTest start(DynamoDbLocal dynamo, String table, Map<String, String> overrides)
       throws Exception {
-    int port = DynamoDbLocal.freePort();
+    int port = overrides.containsKey("GATEWAY_PORT") ? Integer.parseInt(overrides.get("GATEWAY_PORT"))
+        : DynamoDbLocal.freePort();
     Map<String, String> env = new HashMap<>();
     env.put("BIND_ADDRESS", "127.0.0.1");
     env.put("GATEWAY_PORT", Integer.toString(port));
