@@ -45,7 +45,7 @@ class CrashRecoveryTest {
   static Map<String, String> environment() throws Exception {
     Map<String, String> env = fixture.environment();
     env.put("RECONCILE_INTERVAL", "500ms");
-    env.put("START_TIMEOUT", "8s");
+    env.put("START_TIMEOUT", "15s");
     return env;
   }
 

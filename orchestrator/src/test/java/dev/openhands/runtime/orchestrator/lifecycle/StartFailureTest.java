@@ -28,7 +28,7 @@ class StartFailureTest {
   @BeforeAll
   static void start() throws Exception {
     fixture = OrchestratorFixture.start("failures");
-    Orchestrator orchestrator = fixture.orchestrator(Map.of("START_TIMEOUT", "4s"));
+    Orchestrator orchestrator = fixture.orchestrator(Map.of("START_TIMEOUT", "10s"));
     api = fixture.client(orchestrator);
   }
 
