@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class LifecycleRaceTest {
 
   static OrchestratorFixture fixture;
+  static List<Orchestrator> instances;
   static ApiClient first;
   static ApiClient second;
   static ExecutorService pool = Executors.newFixedThreadPool(50);
@@ -36,6 +37,7 @@ class LifecycleRaceTest {
     fixture = OrchestratorFixture.start("races");
     Orchestrator a = fixture.orchestrator(Map.of());
     Orchestrator b = fixture.orchestrator(Map.of());
+    instances = List.of(a, b);
     first = fixture.client(a);
     second = fixture.client(b);
   }
@@ -110,19 +112,22 @@ class LifecycleRaceTest {
     }
   }
 
-  /** Waits until no launch or teardown of {@code id} is under way (the item is not STARTING, tasks settled). */
+  /**
+   * Waits until no instance is launching anything and the item is at rest: not STARTING, and naming a task exactly
+   * when it is RUNNING (a teardown forgets the task last).
+   */
   static void awaitSettled(String id) throws InterruptedException {
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (System.nanoTime() < deadline) {
-      String status = fixture.table().get(id).get("status").s();
-      if (!status.equals("STARTING")) {
-        Thread.sleep(300);
-        if (fixture.table().get(id).get("status").s().equals(status)) {
-          return;
-        }
+      Map<String, AttributeValue> item = fixture.table().get(id);
+      String status = item.get("status").s();
+      boolean atRest = !status.equals("STARTING") && item.containsKey("task_arn") == status.equals("RUNNING")
+          && instances.stream().allMatch(o -> o.launchesInFlight() == 0);
+      if (atRest) {
+        return;
       }
       Thread.sleep(50);
     }
-    throw new AssertionError(id + " still starting");
+    throw new AssertionError(id + " not at rest: " + fixture.table().get(id));
   }
 }

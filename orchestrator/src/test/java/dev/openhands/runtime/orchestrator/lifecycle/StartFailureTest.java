@@ -11,6 +11,7 @@ import dev.openhands.runtime.orchestrator.testkit.OrchestratorFixture;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,12 +24,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class StartFailureTest {
 
   static OrchestratorFixture fixture;
+  static Orchestrator orchestrator;
   static ApiClient api;
 
   @BeforeAll
   static void start() throws Exception {
     fixture = OrchestratorFixture.start("failures");
-    Orchestrator orchestrator = fixture.orchestrator(Map.of("START_TIMEOUT", "10s"));
+    orchestrator = fixture.orchestrator(Map.of("START_TIMEOUT", "10s"));
     api = fixture.client(orchestrator);
   }
 
@@ -43,15 +45,28 @@ class StartFailureTest {
   }
 
   static Map<String, AttributeValue> awaitStatus(String id, String status) throws InterruptedException {
+    return awaitItem(id, item -> item.containsKey("status") && status.equals(item.get("status").s()),
+        "became " + status);
+  }
+
+  /** The item once {@code done} holds for it, polling for up to 20 s. */
+  static Map<String, AttributeValue> awaitItem(String id, Predicate<Map<String, AttributeValue>> done, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < deadline) {
       Map<String, AttributeValue> item = fixture.table().get(id);
-      if (item.containsKey("status") && status.equals(item.get("status").s())) {
+      if (done.test(item)) {
         return item;
       }
       Thread.sleep(50);
     }
-    throw new AssertionError(id + " never became " + status + ": " + fixture.table().get(id));
+    throw new AssertionError(id + " never " + what + ": " + fixture.table().get(id));
+  }
+
+  /** The item once its teardown is over: it names no task and no provider resources any more. */
+  static Map<String, AttributeValue> awaitReleased(String id) throws InterruptedException {
+    return awaitItem(id, item -> !item.containsKey("task_arn") && !item.containsKey("access_point_id")
+        && !item.containsKey("task_definition_arn"), "released its task and resources");
   }
 
   @Test
@@ -79,8 +94,7 @@ class StartFailureTest {
     api.start(id, new JsonObject().put("USER_ID", "user-a"));
     Map<String, AttributeValue> item = awaitStatus(id, "ERROR");
     assertEquals("did not start within the start timeout", item.get("status_reason").s());
-    Thread.sleep(300);
-    item = fixture.table().get(id);
+    item = awaitReleased(id);
     assertNull(item.get("task_arn"));
     assertNull(item.get("access_point_id"));
     assertTrue(fixture.ecs().running().stream().noneMatch(t -> id.equals(t.conversationId)));
@@ -102,7 +116,7 @@ class StartFailureTest {
     assertEquals("error", answer.json().getString("status"), answer.body());
     Map<String, AttributeValue> item = awaitStatus(id, "ERROR");
     assertTrue(item.get("status_reason").s().contains("RESOURCE:MEMORY"), item.toString());
-    Thread.sleep(300);
+    awaitReleased(id);
     assertTrue(fixture.efs().accessPoints().stream()
         .noneMatch(a -> a.getJsonObject("RootDirectory").getString("Path").endsWith(id)));
     assertTrue(fixture.ecs().activeRevisions().stream().noneMatch(d -> d.getJsonArray("volumes").encode()
@@ -118,11 +132,15 @@ class StartFailureTest {
     try {
       Thread starter = new Thread(() -> api.start(id, new JsonObject().put("USER_ID", "user-a")));
       starter.start();
-      awaitStatus(id, "STARTING");
-      Thread.sleep(100);
+      awaitItem(id, item -> item.containsKey("access_point_id"), "began its launch");
       assertEquals(200, api.call("/pause", id).status());
       starter.join();
-      Thread.sleep(2500);
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (orchestrator.launchesInFlight() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(0, orchestrator.launchesInFlight(), "the abandoned launch ended");
+      awaitReleased(id);
       assertEquals("PAUSED", fixture.table().get(id).get("status").s());
       assertTrue(fixture.ecs().running().stream().noneMatch(t -> id.equals(t.conversationId)),
           "the task of the abandoned start is stopped");

@@ -90,7 +90,6 @@ class OwnerLookupTest {
     Map<String, AttributeValue> item = fixture.table().get(id);
     assertTrue(item.get("owner_pending").bool());
     assertNull(item.get("user_id"));
-    Thread.sleep(1500);
     ownerRow(id, "sub-of-bob");
     assertEquals("sub-of-bob", awaitOwner(id).get("user_id").s());
   }
