@@ -29,6 +29,7 @@ import software.amazon.awscdk.services.ecs.RequestCountScalingProps;
 import software.amazon.awscdk.services.ecs.RuntimePlatform;
 import software.amazon.awscdk.services.ecs.ScalableTaskCount;
 import software.amazon.awscdk.services.ecs.Secret;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.ecs.Ulimit;
 import software.amazon.awscdk.services.ecs.UlimitName;
 import software.amazon.awscdk.services.ecs.Volume;
@@ -69,7 +70,7 @@ public final class GatewayService extends Construct {
       Map<String, String> environment,
       OriginVerifySecret originSecret,
       String originSecretField,
-      software.amazon.awscdk.services.secretsmanager.ISecret runtimeSessionSecret,
+      ISecret runtimeSessionSecret,
       GatewayTimings timings,
       IVpc vpc,
       ICluster cluster,

@@ -15,6 +15,8 @@ import software.amazon.awscdk.services.ec2.SecurityGroupImportOptions;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.constructs.Construct;
 
 /**
@@ -34,7 +36,7 @@ public final class SecurityStack extends Stack {
   private final SecurityGroup gatewayGroup;
   private final ISecurityGroup sandboxGroup;
   private final OriginVerifySecret originSecret;
-  private final software.amazon.awscdk.services.secretsmanager.Secret runtimeSessionSecret;
+  private final Secret runtimeSessionSecret;
   private final Role gatewayTaskRole;
 
   public SecurityStack(Construct scope, StackProps props, DeploymentSettings settings, IVpc vpc) {
@@ -76,11 +78,11 @@ public final class SecurityStack extends Stack {
 
     // Signs the runtime hosts' own sessions (the gateway's handshake with the main host); the gateway accepts two
     // comma-separated values, so a rotation puts "new,old" in place for a session's lifetime, then "new".
-    runtimeSessionSecret = software.amazon.awscdk.services.secretsmanager.Secret.Builder.create(this,
+    runtimeSessionSecret = Secret.Builder.create(this,
             "RuntimeSessionSecret")
         .secretName(settings.siteName() + "/runtime-session")
         .description("RUNTIME_SESSION_SECRET: signs runtime hosts' sessions and sign-in proofs (gateway only)")
-        .generateSecretString(software.amazon.awscdk.services.secretsmanager.SecretStringGenerator.builder()
+        .generateSecretString(SecretStringGenerator.builder()
             .passwordLength(48).excludePunctuation(true).includeSpace(false).build())
         .removalPolicy(RemovalPolicy.DESTROY)
         .build();
@@ -115,7 +117,7 @@ public final class SecurityStack extends Stack {
   }
 
   /** {@code RUNTIME_SESSION_SECRET}, for the gateway only. */
-  public software.amazon.awscdk.services.secretsmanager.Secret runtimeSessionSecret() {
+  public Secret runtimeSessionSecret() {
     return runtimeSessionSecret;
   }
 

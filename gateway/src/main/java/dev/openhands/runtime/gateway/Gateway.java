@@ -19,6 +19,7 @@ import dev.openhands.runtime.gateway.registry.SandboxRoute;
 import dev.openhands.runtime.gateway.security.IdTokenVerifier;
 import dev.openhands.runtime.gateway.security.JwksKeys;
 import dev.openhands.runtime.gateway.security.RequestHeadGuard;
+import dev.openhands.runtime.gateway.security.RuntimeHandshake;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -73,6 +74,7 @@ public final class Gateway {
   private final SandboxAdmission admission;
   private final HttpClient jwksClient;
   private final IdTokenVerifier idTokens;
+  private final RuntimeHandshake handshake;
   private final HealthCheck health = new HealthCheck();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final GatewayMetrics metrics = new GatewayMetrics();
@@ -101,6 +103,9 @@ public final class Gateway {
       this.jwksClient = null;
       this.idTokens = null;
     }
+    this.handshake = config.signsInRuntimeHosts()
+        ? new RuntimeHandshake(config.signInUrl(), config.runtimeSessionSecrets(), Clock.systemUTC())
+        : null;
   }
 
   /** Starts a gateway on its own Vert.x instance. */
@@ -270,7 +275,7 @@ public final class Gateway {
           config.webSocketIdleTimeout());
       HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
       RequestPipeline pipeline = new RequestPipeline(config, health, routes, activity, admission, idTokens,
-          http, webSocket, metrics, accessLog);
+          handshake, http, webSocket, metrics, accessLog);
       HttpServerOptions options = serverOptions();
       server = vertx.createHttpServer(options)
           .connectionHandler(connection -> RequestHeadGuard.install(connection, options, REQUEST_HEAD_TIMEOUT))

@@ -35,7 +35,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import java.net.URI;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -77,9 +79,14 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
   private final AccessLog accessLog;
   private final RuntimeHandshake handshake;
 
+  /**
+   * @param idTokens the main host's id-token verifier, or {@code null} without COGNITO_ISSUER
+   * @param handshake the runtime hosts' sign-in, shared by every listener (one used-proof memory), or {@code null}
+   *     without SIGN_IN_URL
+   */
   RequestPipeline(GatewayConfig config, HealthCheck health, RouteCache routes, ActivityRecorder activity,
-      SandboxAdmission admission, IdTokenVerifier idTokens, HttpForwarder http, WebSocketProxy webSocket,
-      GatewayMetrics metrics, AccessLog accessLog) {
+      SandboxAdmission admission, IdTokenVerifier idTokens, RuntimeHandshake handshake, HttpForwarder http,
+      WebSocketProxy webSocket, GatewayMetrics metrics, AccessLog accessLog) {
     this.idTokens = idTokens;
     this.metrics = metrics;
     this.accessLog = accessLog;
@@ -89,12 +96,10 @@ public final class RequestPipeline implements Handler<HttpServerRequest> {
     this.origin = new OriginVerifier(config.originVerifySecrets(), config.originVerifyRequired());
     this.routes = routes;
     this.ownership = new Ownership(config.runtimeAuth());
-    java.util.Set<String> strip = new java.util.HashSet<>(config.stripCookies());
+    Set<String> strip = new HashSet<>(config.stripCookies());
     strip.addAll(RuntimeHandshake.cookies());
     this.forwardedHeaders = new ForwardedHeaders(strip);
-    this.handshake = config.signsInRuntimeHosts()
-        ? new RuntimeHandshake(config.signInUrl(), config.runtimeSessionSecrets(), java.time.Clock.systemUTC())
-        : null;
+    this.handshake = handshake;
     this.http = http;
     this.webSocket = webSocket;
     this.app = config.appUpstream();

@@ -197,19 +197,23 @@ public final class OrchestratorBench {
   }
 
   private static double value(String scrape, String name, String label) {
-    Matcher m = Pattern.compile("^" + name + "\\{[^}]*" + Pattern.quote(label) + "[^}]*} ([0-9.eE+-]+)$",
-        Pattern.MULTILINE).matcher(scrape);
+    Matcher m = sample(scrape, name, label);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   private static double sum(String scrape, String name, String label) {
-    Matcher m = Pattern.compile("^" + name + "\\{[^}]*" + Pattern.quote(label) + "[^}]*} ([0-9.eE+-]+)$",
-        Pattern.MULTILINE).matcher(scrape);
+    Matcher m = sample(scrape, name, label);
     double total = 0;
     while (m.find()) {
       total += Double.parseDouble(m.group(1));
     }
     return total;
+  }
+
+  /** The samples of meter {@code name} whose labels include {@code label}, their value in group 1. */
+  private static Matcher sample(String scrape, String name, String label) {
+    return Pattern.compile("^" + name + "\\{[^}]*" + Pattern.quote(label) + "[^}]*} ([0-9.eE+-]+)$",
+        Pattern.MULTILINE).matcher(scrape);
   }
 
   private static Map<String, Double> changes(String scrape) {

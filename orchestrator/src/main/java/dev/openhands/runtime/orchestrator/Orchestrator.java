@@ -180,6 +180,11 @@ public final class Orchestrator {
     return config;
   }
 
+  /** Number of starts this instance is bringing up now. */
+  public int launchesInFlight() {
+    return launcher.launching();
+  }
+
   /** The metrics, for tests. */
   public OrchestratorMetrics metrics() {
     return metrics;

@@ -2,6 +2,8 @@ package dev.openhands.runtime.gateway.security;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.openhands.runtime.gateway.failure.ErrorResponses;
+import dev.openhands.runtime.gateway.failure.GatewayFailure;
 import dev.openhands.runtime.gateway.routing.AddressParse;
 import dev.openhands.runtime.gateway.routing.RuntimeAddressParser;
 import io.vertx.core.MultiMap;
@@ -54,6 +56,8 @@ public final class RuntimeHandshake {
   private final RuntimeSessions sessions;
   private final Clock clock;
   private final Cache<String, Boolean> usedNonces;
+  /** Sessions already verified, by cookie value and host: a runtime host's every request shows its session. */
+  private final Cache<String, RuntimeSessions.Session> verified;
 
   public RuntimeHandshake(URI signInUrl, List<String> secrets, Clock clock) {
     this.signInUrl = signInUrl;
@@ -62,6 +66,8 @@ public final class RuntimeHandshake {
     this.sessions = new RuntimeSessions(secrets, clock);
     this.clock = clock;
     this.usedNonces = Caffeine.newBuilder().expireAfterWrite(RuntimeSessions.PROOF_LIFETIME.multipliedBy(2))
+        .maximumSize(100_000).build();
+    this.verified = Caffeine.newBuilder().expireAfterWrite(java.time.Duration.ofMinutes(10))
         .maximumSize(100_000).build();
   }
 
@@ -74,7 +80,7 @@ public final class RuntimeHandshake {
   public String subject(MultiMap headers, String host) {
     String chosen = null;
     for (String value : Cookies.values(headers, SESSION_COOKIE)) {
-      Optional<RuntimeSessions.Session> session = sessions.readSession(value, normalized(host));
+      Optional<RuntimeSessions.Session> session = session(value, normalized(host));
       if (session.isPresent()) {
         if (chosen != null && !chosen.equals(session.get().subject())) {
           return null;
@@ -83,6 +89,20 @@ public final class RuntimeHandshake {
       }
     }
     return chosen;
+  }
+
+  /** A valid session of {@code host}: checked once, then remembered until it expires (at most ten minutes). */
+  private Optional<RuntimeSessions.Session> session(String value, String host) {
+    String key = host + ' ' + value;
+    RuntimeSessions.Session known = verified.getIfPresent(key);
+    if (known == null) {
+      known = sessions.readSession(value, host).orElse(null);
+      if (known == null) {
+        return Optional.empty();
+      }
+      verified.put(key, known);
+    }
+    return known.expiresAt() > clock.instant().getEpochSecond() ? Optional.of(known) : Optional.empty();
   }
 
   /** Whether this is the sign-in URL on the main host, where proofs are handed out. */
@@ -223,10 +243,7 @@ public final class RuntimeHandshake {
 
   private static void page(HttpServerRequest request, int status, String message) {
     request.resume();
-    request.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
-        .putHeader("Cache-Control", "no-store")
-        .end("<!doctype html><html><head><meta charset=\"utf-8\"><title>Sign-in</title></head><body><p>"
-            + message + "</p></body></html>\n");
+    ErrorResponses.send(request, new GatewayFailure(status, message));
   }
 
   private static String randomToken() {

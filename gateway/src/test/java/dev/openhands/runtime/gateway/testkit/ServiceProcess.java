@@ -68,9 +68,9 @@ public final class ServiceProcess implements AutoCloseable {
     builder.environment().clear();
     builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     builder.environment().putAll(env);
-    ServiceProcess gateway = new ServiceProcess(builder.start(), log, port);
-    gateway.awaitHealthy(Duration.ofSeconds(30));
-    return gateway;
+    ServiceProcess service = new ServiceProcess(builder.start(), log, port);
+    service.awaitHealthy(Duration.ofSeconds(30));
+    return service;
   }
 
   public int port() {

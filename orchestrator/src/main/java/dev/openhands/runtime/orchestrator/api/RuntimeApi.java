@@ -57,8 +57,11 @@ public final class RuntimeApi {
     router.get("/health").handler(this::health);
     router.route().handler(this::requireKey);
     router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-    router.post("/start").handler(ctx -> answer(ctx, lifecycle.start(remember(ctx, Bodies.start(ctx.body().buffer())))
-        .map(this::runtime)));
+    router.post("/start").handler(ctx -> {
+      StartRequest start = Bodies.start(ctx.body().buffer());
+      id(ctx, start.conversationId());
+      answer(ctx, lifecycle.start(start).map(this::runtime));
+    });
     router.post("/resume").handler(ctx -> answer(ctx, lifecycle.resume(id(ctx, Bodies.runtimeId(ctx.body().buffer())))
         .map(this::runtime)));
     router.post("/pause").handler(ctx -> answer(ctx, stop(id(ctx, Bodies.runtimeId(ctx.body().buffer())),
@@ -174,13 +177,6 @@ public final class RuntimeApi {
         write(ctx, Answer.error(503, "the sandbox registry or provider is unavailable, try again shortly"));
       }
     });
-  }
-
-  private static <T> T remember(RoutingContext ctx, T request) {
-    if (request instanceof StartRequest start) {
-      ctx.put(CONVERSATION, start.conversationId());
-    }
-    return request;
   }
 
   private static String id(RoutingContext ctx, String conversationId) {

@@ -127,7 +127,7 @@ public final class Launcher {
     }
     Future<SandboxItem> addressed = starting.taskIp() != null ? Future.succeededFuture(starting)
         : provider.describe(List.of(starting.taskArn())).compose(states -> {
-          TaskState state = states.getOrDefault(starting.taskArn(), TaskState.gone("unknown task"));
+          TaskState state = stateOf(states, starting.taskArn());
           if (state.gone()) {
             return Future.failedFuture(new StartFailed("the task stopped: " + state.reason()));
           }
@@ -157,6 +157,11 @@ public final class Launcher {
       LOG.info("sandbox {} failed to start: {}", starting.conversationId(), reason);
       return teardown.release(done.get(), "sandbox failed to start: " + reason).map(done.get()).otherwise(done.get());
     });
+  }
+
+  /** The provider's word on one task; a task it did not mention is gone. */
+  private static TaskState stateOf(Map<String, TaskState> states, String taskArn) {
+    return states.getOrDefault(taskArn, TaskState.gone("unknown task"));
   }
 
   private Future<Optional<SandboxItem>> promote(SandboxItem item) {
@@ -238,7 +243,7 @@ public final class Launcher {
 
     private Future<Void> address(Void ignored) {
       return poll(() -> provider.describe(List.of(item.taskArn())).map(states -> {
-        TaskState state = states.getOrDefault(item.taskArn(), TaskState.gone("unknown task"));
+        TaskState state = stateOf(states, item.taskArn());
         if (state.gone()) {
           throw new StartFailed("the task stopped: " + state.reason());
         }

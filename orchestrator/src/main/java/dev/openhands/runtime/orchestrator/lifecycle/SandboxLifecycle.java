@@ -194,14 +194,7 @@ public final class SandboxLifecycle {
       owners.resolveSoon(starting.conversationId());
     }
     Future<SandboxItem> launch = launcher.launch(starting);
-    Promise<Outcome> answer = Promise.promise();
-    long timer = vertx.setTimer(settings.answerWithin().toMillis(),
-        id -> answer.tryComplete(new Outcome.Found(starting)));
-    launch.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      answer.tryComplete(new Outcome.Found(ar.succeeded() ? ar.result() : starting));
-    });
-    return answer.future();
+    return withinAnswerWindow(launch, starting).map(Outcome.Found::new);
   }
 
   /** Moves an active (or failed) sandbox to {@code target} and tears it down; {@code null} when it changed. */
@@ -211,14 +204,22 @@ public final class SandboxLifecycle {
         return Future.succeededFuture(null);
       }
       SandboxItem stopped = moved.get().item();
-      Promise<SandboxItem> answer = Promise.promise();
-      long timer = vertx.setTimer(settings.answerWithin().toMillis(), id -> answer.tryComplete(stopped));
-      moved.get().released().onComplete(ar -> {
-        vertx.cancelTimer(timer);
-        answer.tryComplete(stopped);
-      });
-      return answer.future();
+      return withinAnswerWindow(moved.get().released().map(stopped), stopped);
     });
+  }
+
+  /**
+   * What {@code work} completes with, or {@code meanwhile} once {@link Settings#answerWithin()} has passed or when
+   * it fails; the work goes on either way.
+   */
+  private <T> Future<T> withinAnswerWindow(Future<T> work, T meanwhile) {
+    Promise<T> answer = Promise.promise();
+    long timer = vertx.setTimer(settings.answerWithin().toMillis(), id -> answer.tryComplete(meanwhile));
+    work.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      answer.tryComplete(ar.succeeded() ? ar.result() : meanwhile);
+    });
+    return answer.future();
   }
 
   private Changes startChanges(StartRequest request, SandboxItem existing) {

@@ -26,6 +26,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * One registry item as the orchestrator reads it. {@code storedStatus} is the value exactly as stored (what a
@@ -77,7 +78,7 @@ public record SandboxItem(
   }
 
   /** Reads an item; {@code null} for an empty map (no such conversation). */
-  public static SandboxItem from(Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item) {
+  public static SandboxItem from(Map<String, AttributeValue> item) {
     if (item == null || item.isEmpty()) {
       return null;
     }
@@ -121,7 +122,7 @@ public record SandboxItem(
     }
   }
 
-  private record Attributes(Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item) {
+  private record Attributes(Map<String, AttributeValue> item) {
 
     String string(String name) {
       var value = item.get(name);
