@@ -41,7 +41,7 @@ public final class Main {
     }
     LOG.info("gateway listening on {}:{} with the {} transport ({})", config.bindAddress(), config.gatewayPort(),
         gateway.transport(), config);
-    DrainPlan plan = new DrainPlan(config.drainDelay(), config.drainTimeout());
+    DrainPlan plan = config.drainPlan();
     ShutdownSignals signals = ShutdownSignals.install(plan.exitAt(), done -> gateway.drain(plan).onComplete(ar -> {
       LOG.info("drained; exiting");
       done.run();

@@ -3,6 +3,7 @@ package dev.openhands.runtime.gateway.config;
 import dev.openhands.runtime.common.config.ConfigException;
 import dev.openhands.runtime.common.config.Durations;
 import dev.openhands.runtime.common.config.EnvReader;
+import dev.openhands.runtime.gateway.ops.DrainPlan;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -129,6 +130,11 @@ public record GatewayConfig(
       throw new ConfigException("DRAIN_DELAY: " + Durations.format(drainDelay)
           + " (expected: < DRAIN_TIMEOUT, " + Durations.format(drainTimeout) + ")");
     }
+    if (drainTimeout.compareTo(drainDelay.plus(DrainPlan.EXIT_MARGIN)) <= 0) {
+      throw new ConfigException("DRAIN_TIMEOUT: " + Durations.format(drainTimeout) + " (expected: > DRAIN_DELAY + "
+          + Durations.format(DrainPlan.EXIT_MARGIN) + " for the exit itself, "
+          + Durations.format(drainDelay.plus(DrainPlan.EXIT_MARGIN)) + ")");
+    }
     if (gatewayPort == adminPort) {
       throw new ConfigException("ADMIN_PORT: " + adminPort + " (expected: a port other than GATEWAY_PORT)");
     }
@@ -194,6 +200,11 @@ public record GatewayConfig(
       throw new ConfigException("SIGN_IN_URL: '" + value
           + "' (expected: https://<main host>/<path>, such as https://openhands.example.com/_login)");
     }
+  }
+
+  /** How SIGTERM takes the gateway down (row 18); valid by construction of this record. */
+  public DrainPlan drainPlan() {
+    return new DrainPlan(drainDelay, drainTimeout);
   }
 
   /** Whether runtime hosts sign users in through the main host ({@code SIGN_IN_URL} is set). */

@@ -12,7 +12,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
  * Forwards one HTTP exchange (behaviour table rows 11 and 13): the request body streams upstream and the
@@ -40,10 +39,8 @@ public final class HttpForwarder {
    * @param request the incoming request, paused
    * @param upstream where to send it
    * @param headers the headers to send, {@code Host} included
-   * @param decorateResponse applied to the response headers before they are sent
    */
-  public Future<Void> forward(HttpServerRequest request, Upstream upstream, MultiMap headers,
-      Consumer<MultiMap> decorateResponse) {
+  public Future<Void> forward(HttpServerRequest request, Upstream upstream, MultiMap headers) {
     RequestOptions options = new RequestOptions()
         .setServer(SocketAddress.inetSocketAddress(upstream.port(), upstream.ip()))
         .setMethod(request.method())
@@ -53,18 +50,17 @@ public final class HttpForwarder {
     return client.request(options)
         .recover(err -> Future.failedFuture(
             new UpstreamConnectFailed(upstream.ip() + ":" + upstream.port(), err)))
-        .compose(upstreamRequest -> exchange(request, upstreamRequest, decorateResponse));
+        .compose(upstreamRequest -> exchange(request, upstreamRequest, upstream));
   }
 
-  private Future<Void> exchange(HttpServerRequest request, HttpClientRequest upstreamRequest,
-      Consumer<MultiMap> decorateResponse) {
+  private Future<Void> exchange(HttpServerRequest request, HttpClientRequest upstreamRequest, Upstream upstream) {
     setBodyFraming(request, upstreamRequest);
     HttpServerResponse response = request.response();
     response.closeHandler(v -> upstreamRequest.reset());
     request.pipe().endOnFailure(false).to(upstreamRequest).onFailure(err -> upstreamRequest.reset(0, err));
     return upstreamRequest.response()
         .recover(err -> Future.failedFuture(beforeHead(err)))
-        .compose(upstreamResponse -> relayResponse(request, upstreamResponse, decorateResponse));
+        .compose(upstreamResponse -> relayResponse(request, upstreamResponse, upstream));
   }
 
   /** Keeps the request's framing: its Content-Length, or chunked when it arrived chunked. */
@@ -76,7 +72,7 @@ public final class HttpForwarder {
   }
 
   private static Future<Void> relayResponse(HttpServerRequest request, HttpClientResponse upstreamResponse,
-      Consumer<MultiMap> decorateResponse) {
+      Upstream upstream) {
     HttpServerResponse response = request.response();
     if (response.closed()) {
       return Future.failedFuture("client closed");
@@ -84,7 +80,7 @@ public final class HttpForwarder {
     response.setStatusCode(upstreamResponse.statusCode());
     response.setStatusMessage(upstreamResponse.statusMessage());
     ForwardedHeaders.copyResponseHeaders(upstreamResponse.headers(), response.headers());
-    decorateResponse.accept(response.headers());
+    upstream.applyResponseRules(response.headers());
     if (!response.headers().contains("Content-Length") && mayHaveBody(request, upstreamResponse.statusCode())) {
       response.setChunked(true);
     }

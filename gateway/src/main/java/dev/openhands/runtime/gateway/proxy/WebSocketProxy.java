@@ -19,7 +19,6 @@ import java.util.List;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * Proxies a WebSocket upgrade (behaviour table row 10). The upstream handshake runs first; only when the
@@ -56,8 +55,7 @@ public final class WebSocketProxy {
    *     when the upstream could not be reached (the client request is then untouched), or with a
    *     {@link GatewayFailure} to answer
    */
-  public Future<Void> proxy(HttpServerRequest request, Upstream upstream, MultiMap headers,
-      Consumer<MultiMap> decorateResponse, Runnable onDataFrame) {
+  public Future<Void> proxy(HttpServerRequest request, Upstream upstream, MultiMap headers, Runnable onDataFrame) {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost(upstream.ip())
         .setPort(upstream.port())
@@ -73,10 +71,10 @@ public final class WebSocketProxy {
         .recover(err -> Future.failedFuture(classify(err, upstream)))
         .compose(upstreamSocket -> {
           upstreamSocket.pause();
-          return accept(request, upstreamSocket, decorateResponse, onDataFrame);
+          return accept(request, upstreamSocket, upstream, onDataFrame);
         }, err -> {
           if (err instanceof RejectedUpgrade rejected) {
-            relayRejection(request, rejected.cause, decorateResponse);
+            relayRejection(request, rejected.cause, upstream);
             return Future.succeededFuture();
           }
           return Future.failedFuture(err);
@@ -95,8 +93,8 @@ public final class WebSocketProxy {
     return open.size();
   }
 
-  private Future<Void> accept(HttpServerRequest request, WebSocket upstreamSocket,
-      Consumer<MultiMap> decorateResponse, Runnable onDataFrame) {
+  private Future<Void> accept(HttpServerRequest request, WebSocket upstreamSocket, Upstream upstream,
+      Runnable onDataFrame) {
     HttpServerResponse response = request.response();
     if (upstreamSocket.subProtocol() != null) {
       response.putHeader("Sec-WebSocket-Protocol", upstreamSocket.subProtocol());
@@ -105,7 +103,7 @@ public final class WebSocketProxy {
     if (upstreamHeaders != null && upstreamHeaders.contains("Set-Cookie")) {
       response.headers().set("Set-Cookie", upstreamHeaders.getAll("Set-Cookie"));
     }
-    decorateResponse.accept(response.headers());
+    upstream.applyResponseRules(response.headers());
     request.resume();
     return request.toWebSocket()
         .onFailure(err -> upstreamSocket.close())
@@ -120,7 +118,7 @@ public final class WebSocketProxy {
   }
 
   private static void relayRejection(HttpServerRequest request, UpgradeRejectedException rejected,
-      Consumer<MultiMap> decorateResponse) {
+      Upstream upstream) {
     request.resume();
     HttpServerResponse response = request.response();
     response.setStatusCode(rejected.getStatus());
@@ -128,7 +126,7 @@ public final class WebSocketProxy {
       ForwardedHeaders.copyResponseHeaders(rejected.getHeaders(), response.headers());
     }
     response.headers().remove("Content-Length");
-    decorateResponse.accept(response.headers());
+    upstream.applyResponseRules(response.headers());
     if (rejected.getBody() != null) {
       response.end(rejected.getBody());
     } else {

@@ -98,6 +98,16 @@ class GatewayConfigTest {
   }
 
   @Test
+  void drainTimeout_withoutRoomForTheExitAfterTheDelay_isRefusedAtStartUp() {
+    Map<String, String> env = minimal();
+    env.put("DRAIN_DELAY", "5s");
+    env.put("DRAIN_TIMEOUT", "5300ms");
+    assertEquals("DRAIN_TIMEOUT: 5300ms (expected: > DRAIN_DELAY + 500ms for the exit itself, 5500ms)", failure(env));
+    env.put("DRAIN_TIMEOUT", "5600ms");
+    assertEquals(Duration.ofMillis(5100), GatewayConfig.fromEnv(env).drainPlan().exitAt());
+  }
+
+  @Test
   void cognitoIssuer_mustBeAUrl() {
     Map<String, String> env = minimal();
     env.put("COGNITO_ISSUER", "cognito-idp.us-east-1.amazonaws.com/us-east-1_abc");

@@ -1,0 +1,67 @@
+package dev.openhands.runtime.gateway;
+
+import dev.openhands.runtime.gateway.chain.RequestPath;
+import dev.openhands.runtime.gateway.config.GatewayConfig;
+import dev.openhands.runtime.gateway.proxy.HttpForwarder;
+import dev.openhands.runtime.gateway.proxy.UpstreamClients;
+import dev.openhands.runtime.gateway.proxy.WebSocketProxy;
+import dev.openhands.runtime.gateway.security.RequestHeadGuard;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One listener on one event loop, with the upstream clients its exchanges use, so that an exchange never crosses
+ * event loops (a response whose connection lives on another loop than its request can lose its first chunks in
+ * Vert.x 5).
+ */
+final class Listener extends VerticleBase {
+
+  private static final Duration CLIENT_CLOSE_GRACE = Duration.ofSeconds(1);
+
+  private final RequestPath.Shared shared;
+  private final Consumer<Listener> onStarted;
+  private UpstreamClients clients;
+  private WebSocketProxy webSocket;
+  private HttpServer server;
+
+  /** @param onStarted called once the listener is bound */
+  Listener(RequestPath.Shared shared, Consumer<Listener> onStarted) {
+    this.shared = shared;
+    this.onStarted = onStarted;
+  }
+
+  @Override
+  public Future<?> start() {
+    GatewayConfig config = shared.config();
+    clients = new UpstreamClients(vertx, config);
+    webSocket = new WebSocketProxy(vertx, clients.webSocket(), config.upstreamConnectTimeout(),
+        config.webSocketIdleTimeout());
+    HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
+    RequestPath path = new RequestPath(context, shared, http, webSocket);
+    HttpServerOptions options = ServerLimits.serverOptions(config);
+    server = vertx.createHttpServer(options)
+        .connectionHandler(connection ->
+            RequestHeadGuard.install(connection, options, ServerLimits.REQUEST_HEAD_TIMEOUT))
+        .requestHandler(path);
+    return server.listen().andThen(ar -> {
+      if (ar.succeeded()) {
+        onStarted.accept(this);
+      }
+    });
+  }
+
+  WebSocketProxy webSockets() {
+    return webSocket;
+  }
+
+  /** Stops accepting, lets exchanges in flight finish for up to {@code graceMs}, then closes. */
+  Future<Void> shutdown(long graceMs) {
+    return server.shutdown(graceMs, TimeUnit.MILLISECONDS)
+        .eventually(() -> clients.close(CLIENT_CLOSE_GRACE));
+  }
+}
