@@ -18,12 +18,15 @@ import dev.openhands.runtime.gateway.registry.SandboxRoute;
 import dev.openhands.runtime.gateway.security.IdTokenVerifier;
 import dev.openhands.runtime.gateway.security.JwksKeys;
 import dev.openhands.runtime.gateway.security.RuntimeHandshake;
+import dev.openhands.runtime.gateway.wake.SandboxWaker;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -66,8 +69,8 @@ public final class Gateway {
     ActivityRecorder activity = new ActivityRecorder(dynamo, config.sandboxTable(), config.activityInterval(),
         ACTIVITY_WRITES_IN_FLIGHT, Ticker.systemTicker(), Clock.systemUTC());
     this.shared = new RequestPath.Shared(config, new HealthCheck(), routes, activity,
-        new SandboxAdmission(config.sandboxMaxConnections()), idTokens(vertx, config), handshake(config), metrics,
-        new AccessLog(System.out, 65_536));
+        new SandboxAdmission(config.sandboxMaxConnections()), idTokens(vertx, config), handshake(config),
+        waker(vertx, config), metrics, new AccessLog(System.out, 65_536));
   }
 
   /** Starts a gateway on its own Vert.x instance. */
@@ -103,6 +106,18 @@ public final class Gateway {
         : null;
   }
 
+  /** Row 20's resume calls, when ORCHESTRATOR_URL is set: one client for all listeners (calls are rare). */
+  private static SandboxWaker waker(Vertx vertx, GatewayConfig config) {
+    if (!config.wakesSandboxes()) {
+      return null;
+    }
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setName("orchestrator")
+        .setConnectTimeout((int) config.upstreamConnectTimeout().toMillis()).setKeepAliveTimeout(30),
+        new PoolOptions().setHttp1MaxSize(16));
+    return new SandboxWaker(client, config.orchestratorUrl(), config.orchestratorApiKey(), config.wakeCooldown(),
+        Ticker.systemTicker());
+  }
+
   private static CompletableFuture<SandboxRoute> timed(SandboxRegistry registry, GatewayMetrics metrics,
       String conversationId) {
     long started = System.nanoTime();
@@ -121,6 +136,10 @@ public final class Gateway {
         ActivityRecorder::writes);
     metrics.counter("gateway_activity_dropped", "last_activity_at updates dropped (too many in flight)",
         shared.activity(), ActivityRecorder::dropped);
+    if (shared.waker() != null) {
+      metrics.counter("gateway_wake_calls", "Resume calls made to the orchestrator (row 20)", shared.waker(),
+          SandboxWaker::calls);
+    }
     metrics.counter("gateway_access_log_dropped", "Access log lines dropped (writer behind)", shared.accessLog(),
         AccessLog::dropped);
   }
@@ -148,6 +167,11 @@ public final class Gateway {
   /** The activity recorder (row 17), for tests and metrics. */
   public ActivityRecorder activity() {
     return shared.activity();
+  }
+
+  /** Row 20's resume calls, or {@code null} without ORCHESTRATOR_URL; for tests and metrics. */
+  public SandboxWaker waker() {
+    return shared.waker();
   }
 
   public GatewayConfig config() {

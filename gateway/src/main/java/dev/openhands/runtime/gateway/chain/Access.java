@@ -1,11 +1,12 @@
 package dev.openhands.runtime.gateway.chain;
 
+import dev.openhands.runtime.gateway.failure.GatewayFailure;
 import dev.openhands.runtime.gateway.registry.SandboxRoute;
 import dev.openhands.runtime.gateway.security.Ownership;
 
 /**
- * Row 7, second half, with rows 21 and 23: whether the user asking may open the sandbox. A pending owner lets
- * nobody in; nobody signed in is sent to sign in; anyone else must own it (or it is unowned).
+ * Rows 7, 21, 22 and 23: whether the user asking may open the port. A pending owner lets nobody in; the owner, and
+ * whoever the port's share admits, go on; nobody signed in is sent to sign in; anyone else is refused.
  */
 final class Access {
 
@@ -18,20 +19,20 @@ final class Access {
   }
 
   void check(Exchange exchange) {
-    if (needsSignIn(exchange.target, exchange.userId)) {
+    Ownership.Grant grant = ownership.check(exchange.known, exchange.sandbox, exchange.userId);
+    if (grant == Ownership.Grant.SIGN_IN) {
       signIn.required(exchange);
       return;
     }
-    ownership.check(exchange.target, exchange.userId);
+    exchange.visitor = grant == Ownership.Grant.VISITOR;
     exchange.proceed();
   }
 
-  /** The same check for the route of a task that moved (row 9): throws when this user may not open it. */
-  void recheck(Exchange exchange, SandboxRoute.Running moved) {
-    ownership.check(moved, exchange.userId);
-  }
-
-  private boolean needsSignIn(SandboxRoute.Running route, String userId) {
-    return ownership.required() && !route.ownerPending() && (userId == null || userId.isEmpty());
+  /** The same check for the route of a task that moved (row 9): throws when this user may not open it now. */
+  void recheck(Exchange exchange, SandboxRoute.Known moved) {
+    Ownership.Grant before = exchange.visitor ? Ownership.Grant.VISITOR : Ownership.Grant.OWNER;
+    if (ownership.check(moved, exchange.sandbox, exchange.userId) != before) {
+      throw new GatewayFailure(403, "this sandbox belongs to another user");
+    }
   }
 }

@@ -45,8 +45,12 @@ public final class Exchange {
   String requestId;
   /** The verified user asking, or {@code null} (nobody signed in, or not asked). */
   String userId;
-  /** The registry's route, once read. */
+  /** What the registry says about the sandbox, once read. */
+  SandboxRoute.Known known;
+  /** The running sandbox the exchange goes to, once it is known to run. */
   SandboxRoute.Running target;
+  /** Whether the user opens the port through its owner's share (row 22): the sandbox is not told who asks. */
+  boolean visitor;
   private SandboxAdmission admission;
 
   Exchange(HttpServerRequest request, Context context, Answers answers, long startedNanos) {

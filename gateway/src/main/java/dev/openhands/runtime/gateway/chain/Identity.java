@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 final class Identity {
 
   static final String USER_HEADER = "X-Cognito-User-Id";
+  private static final String IDENTITY_PREFIX = "X-Cognito-";
 
   private final Ownership ownership;
   private final IdTokenVerifier idTokens;
@@ -63,6 +64,12 @@ final class Identity {
   /** Whether the sandbox should be told who asks: only when this gateway verified it itself. */
   boolean vouchesFor(Exchange exchange) {
     return idTokens != null || handshake != null && exchange.sandbox.hostForm();
+  }
+
+  /** Removes every identity header the edge sets ({@code X-Cognito-User-Id} and the like). */
+  static void removeIdentityHeaders(io.vertx.core.MultiMap headers) {
+    headers.names().stream().filter(name -> name.regionMatches(true, 0, IDENTITY_PREFIX, 0, IDENTITY_PREFIX.length()))
+        .toList().forEach(headers::remove);
   }
 
   private static String edgeHeader(Exchange exchange) {

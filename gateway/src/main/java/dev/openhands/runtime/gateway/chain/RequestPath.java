@@ -14,6 +14,7 @@ import dev.openhands.runtime.gateway.security.IdTokenVerifier;
 import dev.openhands.runtime.gateway.security.OriginVerifier;
 import dev.openhands.runtime.gateway.security.Ownership;
 import dev.openhands.runtime.gateway.security.RuntimeHandshake;
+import dev.openhands.runtime.gateway.wake.SandboxWaker;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,8 +31,8 @@ public final class RequestPath implements Handler<HttpServerRequest> {
 
   /** What every listener shares: the caches, the limits, the verifiers and the records. */
   public record Shared(GatewayConfig config, HealthCheck health, RouteCache routes, ActivityRecorder activity,
-      SandboxAdmission admission, IdTokenVerifier idTokens, RuntimeHandshake handshake, GatewayMetrics metrics,
-      AccessLog accessLog) {}
+      SandboxAdmission admission, IdTokenVerifier idTokens, RuntimeHandshake handshake, SandboxWaker waker,
+      GatewayMetrics metrics, AccessLog accessLog) {}
 
   private final Context context;
   private final Answers answers;
@@ -61,8 +62,9 @@ public final class RequestPath implements Handler<HttpServerRequest> {
     Identity identity = new Identity(ownership, shared.idTokens(), shared.handshake());
     Routes routes = new Routes(shared.routes());
     Access access = new Access(ownership, signIn);
+    Wake wake = new Wake(shared.waker(), routes);
     Admit admit = new Admit(shared.admission());
-    ToSandbox toSandbox = new ToSandbox(forwardedHeaders, http, webSocket, shared.activity(), routes, access,
+    ToSandbox toSandbox = new ToSandbox(forwardedHeaders, http, webSocket, shared.activity(), routes, access, wake,
         identity, metrics);
     ToApp toApp = new ToApp(config.appUpstream(), forwardedHeaders, http, webSocket);
 
@@ -76,8 +78,9 @@ public final class RequestPath implements Handler<HttpServerRequest> {
         new Step[] {
             signIn::acceptProof,       // row 23's handshake lands on a runtime host
             identity::ofSandboxRequest, // row 7: who asks
-            routes::resolve,           // rows 5, 6, 16
-            access::check,             // rows 21, 7, 23
+            routes::resolve,           // rows 5, 6, 16: what the registry says
+            access::check,             // rows 21, 7, 22, 23
+            wake::wakeIfAsleep,        // row 20 (and row 5's 409 without an orchestrator)
             admit::admit,              // row 19
             toSandbox::forward,        // rows 8-13, 9, 17
         },

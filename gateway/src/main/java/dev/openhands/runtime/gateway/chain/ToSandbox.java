@@ -24,17 +24,19 @@ final class ToSandbox {
   private final ActivityRecorder activity;
   private final Routes routes;
   private final Access access;
+  private final Wake wake;
   private final Identity identity;
   private final GatewayMetrics metrics;
 
   ToSandbox(ForwardedHeaders forwardedHeaders, HttpForwarder http, WebSocketProxy webSocket, ActivityRecorder activity,
-      Routes routes, Access access, Identity identity, GatewayMetrics metrics) {
+      Routes routes, Access access, Wake wake, Identity identity, GatewayMetrics metrics) {
     this.forwardedHeaders = forwardedHeaders;
     this.http = http;
     this.webSocket = webSocket;
     this.activity = activity;
     this.routes = routes;
     this.access = access;
+    this.wake = wake;
     this.identity = identity;
     this.metrics = metrics;
   }
@@ -55,14 +57,18 @@ final class ToSandbox {
     metrics.connectFailure("sandbox");
     routes.forget(exchange, stale);
     routes.read(exchange, fresh -> {
-      if (fresh.taskIp().equals(stale.taskIp())) {
+      access.recheck(exchange, fresh);
+      if (!(fresh instanceof SandboxRoute.Running running)) {
+        exchange.fail(wake.answerFor(exchange, (SandboxRoute.NotRunning) fresh));
+        return;
+      }
+      if (running.taskIp().equals(stale.taskIp())) {
         exchange.fail(new UpstreamConnectFailed(stale.taskIp() + ":" + exchange.sandbox.port(),
             new IllegalStateException("connection refused")));
         return;
       }
-      access.recheck(exchange, fresh);
-      exchange.target = fresh;
-      send(exchange, fresh).onComplete(ar -> {
+      exchange.target = running;
+      send(exchange, running).onComplete(ar -> {
         if (ar.succeeded()) {
           exchange.releaseSlot();
         } else {
@@ -80,7 +86,10 @@ final class ToSandbox {
     MultiMap headers = upgrade
         ? forwardedHeaders.forWebSocket(exchange.request.headers(), exchange.facts(), upstream)
         : forwardedHeaders.forRequest(exchange.request.headers(), exchange.facts(), upstream);
-    if (identity.vouchesFor(exchange)) {
+    if (exchange.visitor) {
+      // A visitor through a share is not named to code the agent wrote (row 22).
+      Identity.removeIdentityHeaders(headers);
+    } else if (identity.vouchesFor(exchange)) {
       // The sandbox learns the verified subject, never a header's claim.
       headers.remove(Identity.USER_HEADER);
       if (exchange.userId != null) {

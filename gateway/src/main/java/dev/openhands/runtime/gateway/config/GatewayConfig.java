@@ -45,6 +45,9 @@ import java.util.Set;
  *     function's {@code /_login} on the main host), or {@code null}; its host is the main host
  * @param runtimeSessionSecrets keys of the runtime hosts' sessions and handshake proofs (one, or two during
  *     rotation; the first signs); required with {@code SIGN_IN_URL}
+ * @param orchestratorUrl the orchestrator that wakes sleeping sandboxes (row 20), or {@code null}: no wake
+ * @param orchestratorApiKey sent as {@code X-API-Key} to the orchestrator; required with {@code ORCHESTRATOR_URL}
+ * @param wakeCooldown at most one resume call per conversation per this
  */
 public record GatewayConfig(
     String bindAddress,
@@ -73,7 +76,10 @@ public record GatewayConfig(
     Duration drainDelay,
     Duration drainTimeout,
     URI signInUrl,
-    List<String> runtimeSessionSecrets) {
+    List<String> runtimeSessionSecrets,
+    URI orchestratorUrl,
+    String orchestratorApiKey,
+    Duration wakeCooldown) {
 
   /** Secrets shorter than this are refused: the origin header is the only proof that CloudFront sent a request. */
   public static final int MIN_SECRET_LENGTH = 16;
@@ -135,6 +141,11 @@ public record GatewayConfig(
           + Durations.format(DrainPlan.EXIT_MARGIN) + " for the exit itself, "
           + Durations.format(drainDelay.plus(DrainPlan.EXIT_MARGIN)) + ")");
     }
+    if (orchestratorUrl != null && (orchestratorApiKey == null || orchestratorApiKey.length() < MIN_SECRET_LENGTH)) {
+      throw new ConfigException("ORCHESTRATOR_API_KEY: " + (orchestratorApiKey == null ? "not set"
+          : "a value of " + orchestratorApiKey.length() + " characters") + " (expected: the orchestrator's key, at least "
+          + MIN_SECRET_LENGTH + " characters, while ORCHESTRATOR_URL is set)");
+    }
     if (gatewayPort == adminPort) {
       throw new ConfigException("ADMIN_PORT: " + adminPort + " (expected: a port other than GATEWAY_PORT)");
     }
@@ -176,7 +187,10 @@ public record GatewayConfig(
         in.positiveDuration("DRAIN_DELAY", "5s"),
         in.positiveDuration("DRAIN_TIMEOUT", "25s"),
         signInUrl(in.optional("SIGN_IN_URL")),
-        in.list("RUNTIME_SESSION_SECRET"));
+        in.list("RUNTIME_SESSION_SECRET"),
+        in.httpUri("ORCHESTRATOR_URL"),
+        in.optional("ORCHESTRATOR_API_KEY"),
+        in.positiveDuration("WAKE_COOLDOWN", "30s"));
   }
 
   /** A sign-in URL: https (or http for a loopback name, local mode), a host, a path; no query or fragment. */
@@ -212,6 +226,11 @@ public record GatewayConfig(
     return signInUrl != null;
   }
 
+  /** Whether sleeping sandboxes are woken on traffic ({@code ORCHESTRATOR_URL} is set). */
+  public boolean wakesSandboxes() {
+    return orchestratorUrl != null;
+  }
+
   /** Whether the gateway verifies id_token cookies itself. */
   public boolean verifiesIdTokens() {
     return cognitoIssuer != null;
@@ -243,6 +262,8 @@ public record GatewayConfig(
         + ", drainDelay=" + Durations.format(drainDelay)
         + ", drainTimeout=" + Durations.format(drainTimeout)
         + ", signInUrl=" + (signInUrl == null ? "(none)" : signInUrl)
-        + ", runtimeSessionSecrets=" + runtimeSessionSecrets.size() + " (hidden)]";
+        + ", runtimeSessionSecrets=" + runtimeSessionSecrets.size() + " (hidden)"
+        + ", orchestrator=" + (orchestratorUrl == null ? "(none: no wake)" : orchestratorUrl + ", key (hidden)")
+        + ", wakeCooldown=" + Durations.format(wakeCooldown) + "]";
   }
 }

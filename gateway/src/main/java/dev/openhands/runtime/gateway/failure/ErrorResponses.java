@@ -52,7 +52,17 @@ public final class ErrorResponses {
     }
     Format format = negotiate(request.headers());
     int retryAfter = failure.retryAfterSeconds();
-    String body = render(format, failure.status(), failure.detail(), retryAfter);
+    String body;
+    if (failure instanceof SandboxStarting starting) {
+      response.putHeader(SandboxStarting.STATUS_HEADER, "starting");
+      body = switch (format) {
+        case HTML -> StartingPage.render(starting);
+        case JSON -> "{\"status\":\"starting\",\"detail\":\"" + escapeJson(failure.detail()) + "\"}\n";
+        case TEXT -> "503 Service Unavailable: " + failure.detail() + "\n";
+      };
+    } else {
+      body = render(format, failure.status(), failure.detail(), retryAfter);
+    }
     response.setStatusCode(failure.status())
         .putHeader("Content-Type", format.contentType)
         .putHeader("Cache-Control", "no-store");

@@ -2,6 +2,7 @@ package dev.openhands.runtime.gateway.registry;
 
 import static dev.openhands.runtime.common.registry.RegistrySchema.CONVERSATION_ID;
 import static dev.openhands.runtime.common.registry.RegistrySchema.OWNER_PENDING;
+import static dev.openhands.runtime.common.registry.RegistrySchema.SHARES;
 import static dev.openhands.runtime.common.registry.RegistrySchema.STATUS;
 import static dev.openhands.runtime.common.registry.RegistrySchema.TASK_IP;
 import static dev.openhands.runtime.common.registry.RegistrySchema.USER_ID;
@@ -22,7 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
  */
 public final class SandboxRegistry {
 
-  private static final String PROJECTION = "#s, " + TASK_IP + ", " + USER_ID + ", " + OWNER_PENDING;
+  private static final String PROJECTION = "#s, " + TASK_IP + ", " + USER_ID + ", " + OWNER_PENDING + ", " + SHARES;
 
   private final DynamoDbAsyncClient dynamo;
   private final String table;
@@ -50,12 +51,14 @@ public final class SandboxRegistry {
     }
     String stored = string(item, STATUS);
     String taskIp = string(item, TASK_IP);
+    AttributeValue pending = item.get(OWNER_PENDING);
+    boolean ownerPending = pending != null && Boolean.TRUE.equals(pending.bool());
+    Map<Integer, PortShare> shares = PortShare.read(item.get(SHARES));
     if (SandboxStatus.parse(stored).orElse(null) == SandboxStatus.RUNNING && !taskIp.isEmpty()) {
-      AttributeValue pending = item.get(OWNER_PENDING);
-      boolean ownerPending = pending != null && Boolean.TRUE.equals(pending.bool());
-      return new SandboxRoute.Running(taskIp, string(item, USER_ID), ownerPending);
+      return new SandboxRoute.Running(taskIp, string(item, USER_ID), ownerPending, shares);
     }
-    return new SandboxRoute.NotRunning(stored.isEmpty() ? "UNKNOWN" : stored.toUpperCase(Locale.ROOT));
+    return new SandboxRoute.NotRunning(stored.isEmpty() ? "UNKNOWN" : stored.toUpperCase(Locale.ROOT),
+        string(item, USER_ID), ownerPending, shares);
   }
 
   private static String string(Map<String, AttributeValue> item, String name) {

@@ -2,15 +2,28 @@ package dev.openhands.runtime.gateway.security;
 
 import dev.openhands.runtime.gateway.config.RuntimeAuth;
 import dev.openhands.runtime.gateway.failure.GatewayFailure;
+import dev.openhands.runtime.gateway.failure.SandboxStarting;
+import dev.openhands.runtime.gateway.registry.PortShare;
 import dev.openhands.runtime.gateway.registry.SandboxRoute;
+import dev.openhands.runtime.gateway.routing.RuntimeAddress;
 
 /**
- * Who may open a sandbox (behaviour table row 7). With {@link RuntimeAuth#OWNER}, a sandbox is open only
- * to its owner, and a sandbox nobody owns yet (owner empty or {@code anonymous}) to any signed-in user.
- * A sandbox whose owner the orchestrator has not recorded yet is open to nobody (row 21), checked first.
- * With {@link RuntimeAuth#NONE}, runtime addresses are public.
+ * Who may open a sandbox's port (behaviour table rows 7, 21 and 22). With {@link RuntimeAuth#OWNER}: nobody while
+ * the owner is pending; the owner (any signed-in user when nobody owns it yet, owner empty or {@code anonymous});
+ * and on the host form, whoever the port's share admits. The path form lives on the app's own origin and is never
+ * shared. With {@link RuntimeAuth#NONE}, runtime addresses are public.
  */
 public final class Ownership {
+
+  /** How a request may open the port. */
+  public enum Grant {
+    /** As its owner (or with runtime addresses public): the sandbox may be told who asks. */
+    OWNER,
+    /** Through the owner's share: the sandbox is not told who the visitor is. */
+    VISITOR,
+    /** Nobody signed in, and the port is not public: sign in first (row 23). */
+    SIGN_IN
+  }
 
   private final RuntimeAuth mode;
 
@@ -23,26 +36,28 @@ public final class Ownership {
     return mode == RuntimeAuth.OWNER;
   }
 
-  /** Seconds a client is asked to wait while the owner is pending (the orchestrator retries its look-up). */
-  public static final int OWNER_PENDING_RETRY_SECONDS = 2;
-
   /**
    * @param userId the signed-in user, or {@code null} when the request carries no trusted identity
-   * @throws GatewayFailure 503 while the owner is pending, 403 when the user may not open the sandbox
+   * @throws GatewayFailure 503 while the owner is pending, 403 when this user may not open the port
    */
-  public void check(SandboxRoute.Running route, String userId) {
+  public Grant check(SandboxRoute.Known route, RuntimeAddress address, String userId) {
     if (mode == RuntimeAuth.NONE) {
-      return;
+      return Grant.OWNER;
     }
     if (route.ownerPending()) {
-      throw new GatewayFailure(503, "the sandbox is starting: its owner is not recorded yet",
-          OWNER_PENDING_RETRY_SECONDS);
+      throw new SandboxStarting("the sandbox is starting: its owner is not recorded yet", -1);
     }
-    if (userId == null || userId.isEmpty()) {
-      throw new GatewayFailure(403, "sign in to open this sandbox");
+    boolean signedIn = userId != null && !userId.isEmpty();
+    if (signedIn && (route.unowned() || route.ownerId().equals(userId))) {
+      return Grant.OWNER;
     }
-    if (!route.unowned() && !route.ownerId().equals(userId)) {
-      throw new GatewayFailure(403, "this sandbox belongs to another user");
+    PortShare share = address.hostForm() ? route.shares().get(address.port()) : null;
+    if (share != null && share.admits(userId)) {
+      return Grant.VISITOR;
     }
+    if (!signedIn) {
+      return Grant.SIGN_IN;
+    }
+    throw new GatewayFailure(403, "this sandbox belongs to another user");
   }
 }
