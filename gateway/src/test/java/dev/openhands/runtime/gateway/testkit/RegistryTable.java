@@ -99,6 +99,22 @@ public final class RegistryTable {
         .join();
   }
 
+  /**
+   * Shares {@code port} as the owner's console does, in the registry's wire form: {@code shares.{port} = {level,
+   * users}} ({@code users} only when some are named).
+   */
+  public void share(String conversationId, int port, String level, String... users) {
+    Map<String, AttributeValue> share = new HashMap<>();
+    share.put("level", AttributeValue.fromS(level));
+    if (users.length > 0) {
+      share.put("users", AttributeValue.fromSs(java.util.List.of(users)));
+    }
+    Map<String, AttributeValue> shares = new HashMap<>(get(conversationId).getOrDefault("shares",
+        AttributeValue.fromM(Map.of())).m());
+    shares.put(Integer.toString(port), AttributeValue.fromM(share));
+    set(conversationId, Map.of("shares", AttributeValue.fromM(shares)));
+  }
+
   /** Every item of the table (a scan; tests only). */
   public java.util.List<Map<String, AttributeValue>> all() {
     return dynamo.scan(b -> b.tableName(name).consistentRead(true)).join().items();
