@@ -4,6 +4,9 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.openhands.runtime.common.config.Durations;
 import dev.openhands.runtime.gateway.chain.RequestPath;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
+import dev.openhands.runtime.gateway.console.Console;
+import dev.openhands.runtime.gateway.console.CsrfTokens;
+import dev.openhands.runtime.gateway.console.OwnedSandboxes;
 import dev.openhands.runtime.gateway.ops.AccessLog;
 import dev.openhands.runtime.gateway.ops.AdminServer;
 import dev.openhands.runtime.gateway.ops.DrainPlan;
@@ -70,7 +73,11 @@ public final class Gateway {
         ACTIVITY_WRITES_IN_FLIGHT, Ticker.systemTicker(), Clock.systemUTC());
     this.shared = new RequestPath.Shared(config, new HealthCheck(), routes, activity,
         new SandboxAdmission(config.sandboxMaxConnections()), idTokens(vertx, config), handshake(config),
-        waker(vertx, config), metrics, new AccessLog(System.out, 65_536));
+        waker(vertx, config),
+        new Console(new OwnedSandboxes(dynamo, config.sandboxTable()), new CsrfTokens(
+            config.runtimeSessionSecrets().isEmpty() ? null : config.runtimeSessionSecrets().get(0), Clock.systemUTC()),
+            routes::invalidate),
+        metrics, new AccessLog(System.out, 65_536));
   }
 
   /** Starts a gateway on its own Vert.x instance. */

@@ -1,5 +1,6 @@
 package dev.openhands.runtime.gateway.chain;
 
+import dev.openhands.runtime.gateway.console.Console;
 import dev.openhands.runtime.gateway.failure.GatewayFailure;
 import dev.openhands.runtime.gateway.ops.HealthCheck;
 import dev.openhands.runtime.gateway.routing.AddressParse;
@@ -16,6 +17,7 @@ final class FrontDoor {
   private final RuntimeHandshake handshake;
   private Step[] toSandbox;
   private Step[] toSignIn;
+  private Step[] toConsole;
   private Step[] toApp;
 
   FrontDoor(HealthCheck health, OriginVerifier origin, RuntimeHandshake handshake) {
@@ -25,9 +27,10 @@ final class FrontDoor {
   }
 
   /** The chains {@link #dispatch} hands requests to. */
-  void leadTo(Step[] toSandbox, Step[] toSignIn, Step[] toApp) {
+  void leadTo(Step[] toSandbox, Step[] toSignIn, Step[] toConsole, Step[] toApp) {
     this.toSandbox = toSandbox;
     this.toSignIn = toSignIn;
+    this.toConsole = toConsole;
     this.toApp = toApp;
   }
 
@@ -63,7 +66,7 @@ final class FrontDoor {
     exchange.proceed();
   }
 
-  /** Row 4 refuses a malformed runtime address; then a sandbox's chain, the runtime sign-in's, or the app's. */
+  /** Row 4 refuses a malformed runtime address; then a sandbox's chain, the runtime sign-in's, the console's, or the app's. */
   void dispatch(Exchange exchange) {
     if (exchange.address instanceof AddressParse.Malformed malformed) {
       throw new GatewayFailure(400, malformed.reason());
@@ -75,6 +78,9 @@ final class FrontDoor {
     } else if (handshake != null && handshake.isSignIn(exchange.request, exchange.host)) {
       exchange.route = "sign-in";
       exchange.continueWith(toSignIn);
+    } else if (Console.owns(exchange.request.path())) {
+      exchange.route = "console";
+      exchange.continueWith(toConsole);
     } else {
       exchange.route = "app";
       exchange.continueWith(toApp);

@@ -22,15 +22,18 @@ final class Identity {
   private final Ownership ownership;
   private final IdTokenVerifier idTokens;
   private final RuntimeHandshake handshake;
+  private final String demoUser;
 
   /**
    * @param idTokens the main host's verifier, or {@code null} without COGNITO_ISSUER
    * @param handshake the runtime hosts' sign-in, or {@code null} without SIGN_IN_URL
+   * @param demoUser local mode's fixed user, signed in on the main host when nobody else is, or {@code null}
    */
-  Identity(Ownership ownership, IdTokenVerifier idTokens, RuntimeHandshake handshake) {
+  Identity(Ownership ownership, IdTokenVerifier idTokens, RuntimeHandshake handshake, String demoUser) {
     this.ownership = ownership;
     this.idTokens = idTokens;
     this.handshake = handshake;
+    this.demoUser = demoUser;
   }
 
   /** The user of a request to a sandbox; not asked when runtime addresses are public. */
@@ -47,18 +50,22 @@ final class Identity {
     }
   }
 
-  /** The signed-in user of a request to the main host. */
+  /** The signed-in user of a request to the main host (local mode's demo user when nobody else is). */
   void ofMainHostRequest(Exchange exchange) {
     if (idTokens == null) {
-      exchange.userId = edgeHeader(exchange);
+      exchange.userId = orDemoUser(edgeHeader(exchange));
       exchange.proceed();
       return;
     }
     Future<String> subject = idTokens.subject(Cookies.values(exchange.request.headers(), IdTokenVerifier.COOKIE));
     exchange.await(subject, () -> new GatewayFailure(503, "cannot verify sign-in now, try again shortly"), user -> {
-      exchange.userId = user;
+      exchange.userId = orDemoUser(user);
       exchange.proceed();
     });
+  }
+
+  private String orDemoUser(String user) {
+    return user == null || user.isEmpty() ? demoUser : user;
   }
 
   /** Whether the sandbox should be told who asks: only when this gateway verified it itself. */

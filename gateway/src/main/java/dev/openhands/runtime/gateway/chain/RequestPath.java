@@ -1,6 +1,7 @@
 package dev.openhands.runtime.gateway.chain;
 
 import dev.openhands.runtime.gateway.config.GatewayConfig;
+import dev.openhands.runtime.gateway.console.Console;
 import dev.openhands.runtime.gateway.ops.AccessLog;
 import dev.openhands.runtime.gateway.ops.GatewayMetrics;
 import dev.openhands.runtime.gateway.ops.HealthCheck;
@@ -32,7 +33,7 @@ public final class RequestPath implements Handler<HttpServerRequest> {
   /** What every listener shares: the caches, the limits, the verifiers and the records. */
   public record Shared(GatewayConfig config, HealthCheck health, RouteCache routes, ActivityRecorder activity,
       SandboxAdmission admission, IdTokenVerifier idTokens, RuntimeHandshake handshake, SandboxWaker waker,
-      GatewayMetrics metrics, AccessLog accessLog) {}
+      Console console, GatewayMetrics metrics, AccessLog accessLog) {}
 
   private final Context context;
   private final Answers answers;
@@ -59,7 +60,7 @@ public final class RequestPath implements Handler<HttpServerRequest> {
     FrontDoor front = new FrontDoor(shared.health(),
         new OriginVerifier(config.originVerifySecrets(), config.originVerifyRequired()), shared.handshake());
     SignIn signIn = new SignIn(shared.handshake());
-    Identity identity = new Identity(ownership, shared.idTokens(), shared.handshake());
+    Identity identity = new Identity(ownership, shared.idTokens(), shared.handshake(), config.demoUser());
     Routes routes = new Routes(shared.routes());
     Access access = new Access(ownership, signIn);
     Wake wake = new Wake(shared.waker(), routes);
@@ -67,6 +68,7 @@ public final class RequestPath implements Handler<HttpServerRequest> {
     ToSandbox toSandbox = new ToSandbox(forwardedHeaders, http, webSocket, shared.activity(), routes, access, wake,
         identity, metrics);
     ToApp toApp = new ToApp(config.appUpstream(), forwardedHeaders, http, webSocket);
+    ToConsole toConsole = new ToConsole(shared.console(), shared.handshake(), config.signInUrl(), config.demoUser());
 
     this.frontDoor = new Step[] {
         front::readAddress,            // rows 3, 4: where it goes
@@ -87,6 +89,10 @@ public final class RequestPath implements Handler<HttpServerRequest> {
         new Step[] {
             identity::ofMainHostRequest, // the runtime hosts' sign-in URL on the main host
             signIn::offerProof,
+        },
+        new Step[] {
+            identity::ofMainHostRequest, // row 24: the owner's console
+            toConsole::serve,
         },
         new Step[] {
             toApp::forward,            // row 15

@@ -48,6 +48,8 @@ import java.util.Set;
  * @param orchestratorUrl the orchestrator that wakes sleeping sandboxes (row 20), or {@code null}: no wake
  * @param orchestratorApiKey sent as {@code X-API-Key} to the orchestrator; required with {@code ORCHESTRATOR_URL}
  * @param wakeCooldown at most one resume call per conversation per this
+ * @param demoUser local mode only ({@code DEMO_USER}, refused unless {@code ORIGIN_VERIFY=disabled}): the user
+ *     signed in on the main host when a request names nobody, since local mode has no Cognito; or {@code null}
  */
 public record GatewayConfig(
     String bindAddress,
@@ -79,7 +81,8 @@ public record GatewayConfig(
     List<String> runtimeSessionSecrets,
     URI orchestratorUrl,
     String orchestratorApiKey,
-    Duration wakeCooldown) {
+    Duration wakeCooldown,
+    String demoUser) {
 
   /** Secrets shorter than this are refused: the origin header is the only proof that CloudFront sent a request. */
   public static final int MIN_SECRET_LENGTH = 16;
@@ -146,6 +149,13 @@ public record GatewayConfig(
           : "a value of " + orchestratorApiKey.length() + " characters") + " (expected: the orchestrator's key, at least "
           + MIN_SECRET_LENGTH + " characters, while ORCHESTRATOR_URL is set)");
     }
+    if (demoUser != null && originVerifyRequired) {
+      throw new ConfigException("DEMO_USER: set while ORIGIN_VERIFY=required (expected: only in local mode, with"
+          + " ORIGIN_VERIFY=disabled)");
+    }
+    if (demoUser != null && !demoUser.matches("[A-Za-z0-9._:@+-]{1,128}")) {
+      throw new ConfigException("DEMO_USER: '" + demoUser + "' (expected: a sign-in id such as demo-user)");
+    }
     if (gatewayPort == adminPort) {
       throw new ConfigException("ADMIN_PORT: " + adminPort + " (expected: a port other than GATEWAY_PORT)");
     }
@@ -190,7 +200,8 @@ public record GatewayConfig(
         in.list("RUNTIME_SESSION_SECRET"),
         in.httpUri("ORCHESTRATOR_URL"),
         in.optional("ORCHESTRATOR_API_KEY"),
-        in.positiveDuration("WAKE_COOLDOWN", "30s"));
+        in.positiveDuration("WAKE_COOLDOWN", "30s"),
+        in.optional("DEMO_USER"));
   }
 
   /** A sign-in URL: https (or http for a loopback name, local mode), a host, a path; no query or fragment. */
@@ -264,6 +275,7 @@ public record GatewayConfig(
         + ", signInUrl=" + (signInUrl == null ? "(none)" : signInUrl)
         + ", runtimeSessionSecrets=" + runtimeSessionSecrets.size() + " (hidden)"
         + ", orchestrator=" + (orchestratorUrl == null ? "(none: no wake)" : orchestratorUrl + ", key (hidden)")
-        + ", wakeCooldown=" + Durations.format(wakeCooldown) + "]";
+        + ", wakeCooldown=" + Durations.format(wakeCooldown)
+        + (demoUser == null ? "" : ", demoUser=" + demoUser + " (local mode)") + "]";
   }
 }

@@ -75,6 +75,11 @@ public final class RouteCache {
         (id, cached) -> cached.route().equals(stale) ? null : cached);
   }
 
+  /** Forgets the conversation's route: its next use reads the registry (its owner just changed its shares). */
+  public void invalidate(String conversationId) {
+    routes.synchronous().invalidate(conversationId);
+  }
+
   /** Publishes hits, misses, loads and evictions as {@code cache_*} meters tagged {@code cache=routes}. */
   public void bindTo(MeterRegistry registry) {
     CaffeineCacheMetrics.monitor(registry, routes, "routes");
