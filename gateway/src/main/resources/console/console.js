@@ -5,6 +5,8 @@
 
   var state = { csrf: null, runtimeUrl: null };
   var LEVELS = [['authenticated', 'Signed-in users'], ['users', 'Named users'], ['public', 'Public']];
+  var AUDIENCE = { authenticated: 'every signed-in user', users: 'you and the users you named',
+    public: 'anyone with the link' };
 
   function byId(id) { return document.getElementById(id); }
 
@@ -95,7 +97,7 @@
         body.users = users.value.split(',').map(function (u) { return u.trim(); }).filter(Boolean);
       }
       api('PUT', 'sandboxes/' + sandbox.id + '/ports/' + port.value + '/share', body).then(function () {
-        say('Port ' + port.value + ' is shared with ' + levelName(level.value).toLowerCase() + '.');
+        say('Port ' + port.value + ' is shared with ' + AUDIENCE[level.value] + '.');
         load();
       }, function (e) { say(e.message, true); });
     });
