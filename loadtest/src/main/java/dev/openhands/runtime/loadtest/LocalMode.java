@@ -27,8 +27,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The whole runtime tier on one machine, all on loopback addresses: DynamoDB Local holding the registry table, the
  * orchestrator with the {@code local} provider (each sandbox a demo-sandbox process on its own address 127.0.0.2 and
- * up), and the gateway with the origin check off and runtime hosts public. Starts one demo conversation and prints
- * the URLs and the API calls to try.
+ * up), and the gateway with the origin check off. There is no Cognito here, so the gateway signs a fixed demo user in
+ * on the main host ({@code openhands.localhost}); runtime hosts get their sessions through the same handshake as in a
+ * deployment, a paused sandbox wakes on traffic through the orchestrator, and the owner's console shares ports.
+ * Starts one demo conversation owned by the demo user and prints the URLs and the API calls to try.
  *
  * <p>Variables the gateway reads (GATEWAY_PORT, ROUTE_REFRESH, ...) override its local defaults; the orchestrator
  * takes ORCHESTRATOR_PORT, ORCHESTRATOR_API_KEYS, LOCAL_SANDBOX_COMMAND, START_TIMEOUT, IDLE_TIMEOUT,
@@ -40,6 +42,8 @@ public final class LocalMode {
   /** The demo conversation; any 32 lowercase hex characters would do. */
   public static final String DEMO_CONVERSATION = "0123456789abcdef0123456789abcdef";
   public static final String DEMO_USER = "local-demo-user";
+  /** The main host: Chromium and curl resolve every {@code *.localhost} name to the loopback address. */
+  public static final String MAIN_HOST = "openhands.localhost";
   public static final String LOCAL_API_KEY = "local-orchestrator-key-change-me";
   static final String TABLE = "openhands-sandboxes";
   private static final List<String> ORCHESTRATOR_VARIABLES = List.of("ORCHESTRATOR_PORT", "ORCHESTRATOR_API_KEYS",
@@ -58,7 +62,7 @@ public final class LocalMode {
     try {
       orchestrator = Orchestrator.start(OrchestratorConfig.fromEnv(orchestratorEnv(dynamo)))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      gateway = Gateway.start(GatewayConfig.fromEnv(gatewayEnv(dynamo)))
+      gateway = Gateway.start(GatewayConfig.fromEnv(gatewayEnv(dynamo, orchestrator)))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (ConfigException e) {
       System.err.println("local mode: bad configuration: " + e.getMessage());
@@ -110,15 +114,30 @@ public final class LocalMode {
         + DemoSandbox.class.getName() + " {ip} {agentPort} {conversationId}";
   }
 
-  private static Map<String, String> gatewayEnv(DynamoDbLocal dynamo) {
+  private static Map<String, String> gatewayEnv(DynamoDbLocal dynamo, Orchestrator orchestrator) throws IOException {
     Map<String, String> env = new HashMap<>();
+    int port = portOrFree(env("GATEWAY_PORT", "8080"));
     env.put("BIND_ADDRESS", "127.0.0.1");
+    env.put("GATEWAY_PORT", Integer.toString(port));
     env.put("SANDBOX_TABLE", TABLE);
     env.put("DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
     env.put("ORIGIN_VERIFY", "disabled");
-    env.put("RUNTIME_AUTH", "none");
+    env.put("RUNTIME_AUTH", "owner");
+    env.put("DEMO_USER", DEMO_USER);
+    env.put("SIGN_IN_URL", "http://" + MAIN_HOST + ":" + port + "/_login");
+    env.put("RUNTIME_SESSION_SECRET", randomSecret());
+    env.put("ORCHESTRATOR_URL", "http://127.0.0.1:" + orchestrator.apiPort());
+    env.put("ORCHESTRATOR_API_KEY", orchestrator.config().apiKeys().get(0));
     env.putAll(System.getenv());
+    env.put("GATEWAY_PORT", Integer.toString(port));
     return env;
+  }
+
+  /** A new session key per run: sessions of an earlier run are not valid in this one. */
+  private static String randomSecret() {
+    byte[] bytes = new byte[32];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.HexFormat.of().formatHex(bytes);
   }
 
   /** Starts the demo conversation through the API, as the app would; waits until it runs. */
@@ -151,21 +170,27 @@ public final class LocalMode {
     System.out.println("  orchestrator:    http://127.0.0.1:" + api + "  (local provider: one process per sandbox)");
     System.out.println("  gateway:         http://127.0.0.1:" + port);
     System.out.println();
+    String main = "http://" + MAIN_HOST + ":" + port;
     if (demo) {
       System.out.println("Open the demo sandbox in a browser (its page shows WebSocket echoes through the gateway):");
-      System.out.println("  http://" + DemoSandbox.APP_PORT + "-" + c + ".runtime.localhost:" + port + "/");
-      System.out.println("  http://localhost:" + port + "/runtime/" + c + "/" + DemoSandbox.APP_PORT + "/");
+      System.out.println("  http://" + DemoSandbox.APP_PORT + "-" + c + ".runtime." + MAIN_HOST + ":" + port + "/");
+      System.out.println("  " + main + "/runtime/" + c + "/" + DemoSandbox.APP_PORT + "/");
     }
+    System.out.println("Your sandboxes and their shared ports (signed in as the demo user " + DEMO_USER
+        + "; there is no Cognito here):");
+    System.out.println("  " + main + "/_runtime/");
     System.out.println("Start, pause, resume and stop sandboxes as the OpenHands app does (any 32 hex id):");
-    System.out.println("  curl -X POST -H '" + key + "' localhost:" + api + "/start -d '{\"session_id\":\"" + c + "\"}'");
+    String owned = "\"environment\":{\"USER_ID\":\"" + DEMO_USER + "\"}";
+    System.out.println("  curl -X POST -H '" + key + "' localhost:" + api + "/start -d '{\"session_id\":\"" + c
+        + "\"," + owned + "}'");
     for (String call : List.of("pause", "resume", "stop")) {
       System.out.println("  curl -X POST -H '" + key + "' localhost:" + api + "/" + call
           + " -d '{\"runtime_id\":\"" + c + "\"}'");
     }
     System.out.println("  curl -H '" + key + "' localhost:" + api + "/sessions/" + c);
-    System.out.println("and through the gateway:");
-    System.out.println("  curl -H 'Host: " + DemoSandbox.APP_PORT + "-" + c + ".runtime.localhost' http://127.0.0.1:"
-        + port + "/api/hello");
+    System.out.println("Pause it, then open its link: the gateway wakes it and the starting page turns into the app.");
+    System.out.println("Through the gateway as the demo user (the path form, on the main host):");
+    System.out.println("  curl " + main + "/runtime/" + c + "/" + DemoSandbox.APP_PORT + "/api/hello");
     System.out.println();
   }
 

@@ -2,13 +2,16 @@ package dev.openhands.runtime.gateway.failure;
 
 /**
  * The page a browser sees while its sandbox starts: small, no external assets. A script polls the same URL with
- * {@code HEAD} every two seconds and reloads once the answer is no longer the starting one; it gives up after three
- * minutes with a message. Without scripts, a {@code <meta refresh>} reloads the page every two seconds.
+ * {@code HEAD} (every second for the first 20 s, when most sandboxes come up, then every two) and reloads once the
+ * answer is no longer the starting one; it gives up after three minutes with a message. Without scripts, a
+ * {@code <meta refresh>} reloads the page every two seconds.
  */
 final class StartingPage {
 
   /** How long the page polls before it gives up. */
   static final int GIVE_UP_SECONDS = 180;
+  /** How long the page polls every second before it slows to every two. */
+  static final int FAST_POLL_SECONDS = 20;
 
   private StartingPage() {}
 
@@ -30,7 +33,8 @@ final class StartingPage {
         + "function t(){if(!done)w.textContent='Waiting for '+Math.round((Date.now()-s)/1000)+' s.';}"
         + "function n(){if(Date.now()-s>" + GIVE_UP_SECONDS + "000){done=true;w.textContent='The sandbox did not"
         + " start within " + GIVE_UP_SECONDS / 60 + " minutes. Reload this page to try again, or open the"
-        + " conversation in OpenHands.';return;}setTimeout(p," + SandboxStarting.RETRY_AFTER_SECONDS + "000);}"
+        + " conversation in OpenHands.';return;}setTimeout(p,Date.now()-s<" + FAST_POLL_SECONDS + "000?1000:"
+        + SandboxStarting.RETRY_AFTER_SECONDS + "000);}"
         + "function p(){fetch(location.href,{method:'HEAD',cache:'no-store',credentials:'same-origin'})"
         + ".then(function(r){if(r.headers.get('" + SandboxStarting.STATUS_HEADER + "')!=='starting'){done=true;"
         + "location.reload();}else{n();}},n);}setInterval(t,1000);n();})();</script></body></html>\n";
