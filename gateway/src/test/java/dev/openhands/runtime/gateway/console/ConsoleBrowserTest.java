@@ -9,7 +9,6 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
-import dev.openhands.runtime.gateway.security.IdTokenVerifier;
 import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
 import dev.openhands.runtime.gateway.testkit.FakeCognito;
 import dev.openhands.runtime.gateway.testkit.GatewayFixture;
@@ -50,10 +49,7 @@ class ConsoleBrowserTest {
     cognito.publish("key-1");
     app = await(fixture.vertx().createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
         .requestHandler(request -> {
-          if (request.path().equals("/_test/sign-in")) {
-            request.response().putHeader("Set-Cookie", IdTokenVerifier.COOKIE + "=" + request.getParam("token")
-                + "; Path=/; Secure; HttpOnly; SameSite=Lax").putHeader("Content-Type", "text/plain").end("signed in");
-          } else {
+          if (!FakeCognito.answersEdgeCallback(request)) {
             request.response().putHeader("Content-Type", "text/html; charset=utf-8")
                 .end("<!doctype html><title>app</title><h1 id=\"app\">The app on the shared port</h1>");
           }
@@ -97,7 +93,7 @@ class ConsoleBrowserTest {
   /** A browser signed in on the main host as {@code user} (what the edge function's callback leaves behind). */
   static Page signedIn(String user) {
     Page page = chromium.browser().newContext().newPage();
-    page.navigate(mainUrl("/_test/sign-in?token=" + cognito.idToken(user, "key-1")));
+    page.navigate(mainUrl(FakeCognito.EDGE_CALLBACK + "?token=" + cognito.idToken(user, "key-1")));
     assertEquals("signed in", page.locator("body").innerText());
     return page;
   }

@@ -130,4 +130,21 @@ public final class FakeCognito {
     }
     return bytes;
   }
+
+  /** The path of {@link #answersEdgeCallback}. */
+  public static final String EDGE_CALLBACK = "/_test/sign-in";
+
+  /**
+   * For an app stand-in on the main host: answers {@code /_test/sign-in?token=} as the edge function's
+   * {@code /_callback} does, with a host-only {@code __Host-id_token} cookie; {@code false} for any other path.
+   */
+  public static boolean answersEdgeCallback(io.vertx.core.http.HttpServerRequest request) {
+    if (!request.path().equals(EDGE_CALLBACK)) {
+      return false;
+    }
+    request.response().putHeader("Set-Cookie", dev.openhands.runtime.gateway.security.IdTokenVerifier.COOKIE + "="
+        + request.getParam("token") + "; Path=/; Secure; HttpOnly; SameSite=Lax")
+        .putHeader("Content-Type", "text/plain").end("signed in");
+    return true;
+  }
 }
