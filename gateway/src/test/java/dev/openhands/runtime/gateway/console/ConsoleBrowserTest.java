@@ -109,9 +109,15 @@ class ConsoleBrowserTest {
     if (users != null) {
       form.locator("input[name=users]").fill(users);
     }
+    // The message of an earlier change must not pass for this one's.
+    console.evaluate("document.getElementById('message').textContent = ''");
     form.locator("button[type=submit]").click();
-    PlaywrightAssertions.assertThat(console.locator("#message")).containsText("is shared with");
+    PlaywrightAssertions.assertThat(console.locator("#message")).hasText("Port " + app.actualPort()
+        + " is shared with " + AUDIENCE.get(level) + ".");
   }
+
+  static final Map<String, String> AUDIENCE = Map.of("public", "anyone with the link",
+      "users", "you and the users you named", "authenticated", "every signed-in user");
 
   static String stored() {
     AttributeValue shares = fixture.table().get(CONV).get("shares");
@@ -161,6 +167,7 @@ class ConsoleBrowserTest {
     assertTrue(posted.status() == 401 || posted.status() == 403, "refused: " + posted.status());
     assertEquals("users", stored(), "the cross-site post wrote nothing");
 
+    console.evaluate("document.getElementById('message').textContent = ''");
     row(console).locator("ul.shares button").click();
     PlaywrightAssertions.assertThat(console.locator("#message")).containsText("yours only again");
     assertEquals("none", stored());
