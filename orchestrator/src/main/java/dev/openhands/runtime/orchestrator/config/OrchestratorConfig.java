@@ -18,7 +18,8 @@ import java.util.Map;
  * @param bindAddress address the listeners bind to
  * @param apiPort the remote-runtime API's listener ({@code ORCHESTRATOR_PORT})
  * @param adminPort listener for Prometheus {@code /metrics}
- * @param apiKeys accepted {@code X-API-Key} values (one, or two during rotation)
+ * @param apiKeys accepted {@code X-API-Key} values: the app's ({@code ORCHESTRATOR_API_KEYS}) and the gateway's
+ *     ({@code ORCHESTRATOR_GATEWAY_API_KEYS}, optional), each one key or two during its rotation
  * @param sandboxTable the registry table
  * @param awsRegion region, or {@code null} for the SDK's default chain
  * @param dynamoDbEndpoint endpoint override for the registry (DynamoDB Local), or {@code null}
@@ -78,9 +79,9 @@ public record OrchestratorConfig(
 
   public OrchestratorConfig {
     apiKeys = List.copyOf(apiKeys);
-    if (apiKeys.size() > 2) {
+    if (apiKeys.isEmpty() || apiKeys.size() > 4) {
       throw new ConfigException("ORCHESTRATOR_API_KEYS: " + apiKeys.size()
-          + " values (expected: one, or two separated by a comma during rotation)");
+          + " values in all (expected: the app's and the gateway's, each one or two during rotation)");
     }
     for (String key : apiKeys) {
       if (key.length() < MIN_API_KEY_LENGTH) {
@@ -109,6 +110,20 @@ public record OrchestratorConfig(
     }
   }
 
+  /** The app's keys, then the gateway's (its own secret in a deployment, so each rotates on its own). */
+  private static List<String> apiKeys(EnvReader in) {
+    List<String> keys = new java.util.ArrayList<>();
+    for (String name : List.of("ORCHESTRATOR_API_KEYS", "ORCHESTRATOR_GATEWAY_API_KEYS")) {
+      List<String> values = name.equals("ORCHESTRATOR_API_KEYS") ? in.requiredList(name) : in.list(name);
+      if (values.size() > 2) {
+        throw new ConfigException(name + ": " + values.size()
+            + " values (expected: one, or two separated by a comma during rotation)");
+      }
+      keys.addAll(values);
+    }
+    return keys;
+  }
+
   /** Reads and validates the configuration from environment variables. */
   public static OrchestratorConfig fromEnv(Map<String, String> env) {
     EnvReader in = new EnvReader(env);
@@ -117,7 +132,7 @@ public record OrchestratorConfig(
         in.string("BIND_ADDRESS", "0.0.0.0"),
         in.port("ORCHESTRATOR_PORT", 8081),
         in.port("ADMIN_PORT", 9091),
-        in.requiredList("ORCHESTRATOR_API_KEYS"),
+        apiKeys(in),
         in.tableName("SANDBOX_TABLE"),
         in.optional("AWS_REGION"),
         in.httpUri("DYNAMODB_ENDPOINT"),

@@ -47,6 +47,20 @@ class OrchestratorConfigTest {
   }
 
   @Test
+  void theGatewaysKeys_comeFromTheirOwnVariable_andEachCallerMayRotate() {
+    Map<String, String> env = ecs();
+    env.put("ORCHESTRATOR_API_KEYS", "app-key-0123456789,app-key-next-0123456789");
+    env.put("ORCHESTRATOR_GATEWAY_API_KEYS", "gateway-key-0123456789");
+    assertEquals(java.util.List.of("app-key-0123456789", "app-key-next-0123456789", "gateway-key-0123456789"),
+        OrchestratorConfig.fromEnv(env).apiKeys());
+    env.put("ORCHESTRATOR_GATEWAY_API_KEYS", "gateway-key-0123456789,gateway-key-1123456789,gateway-key-2123456789");
+    ConfigException bad = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+        () -> OrchestratorConfig.fromEnv(env));
+    assertEquals("ORCHESTRATOR_GATEWAY_API_KEYS: 3 values (expected: one, or two separated by a comma during rotation)",
+        bad.getMessage());
+  }
+
+  @Test
   void localProvider_needsNoEcsSettings_andDefaultsToTheDemoSandbox() {
     OrchestratorConfig c = OrchestratorConfig.fromEnv(Map.of("SANDBOX_TABLE", "t-1", "SANDBOX_PROVIDER", "local",
         "ORCHESTRATOR_API_KEYS", "0123456789abcdef-key"));
