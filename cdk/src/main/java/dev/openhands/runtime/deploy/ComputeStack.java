@@ -30,7 +30,7 @@ public final class ComputeStack extends Stack {
       ICluster cluster,
       SecurityStack security,
       MonitoringStack monitoring,
-      String registryTableName,
+      SandboxStack sandbox,
       Optional<AuthOutputs> auth) {}
 
   private final GatewayService gateway;
@@ -45,7 +45,7 @@ public final class ComputeStack extends Stack {
     gateway = new GatewayService(this, "Gateway", new GatewayService.Props(
         settings.siteName() + "-gateway", settings.gatewayCpu(), settings.gatewayMemory(), in.dockerContext(),
         gatewayEnvironment(in), in.security().originSecret(), OriginVerifySecret.gatewayField(rotating),
-        in.security().runtimeSessionSecret(), in.timings(), in.vpc(), in.cluster(), in.security().gatewayGroup(), in.security().gatewayTaskRole(),
+        in.security().runtimeSessionSecret(), in.sandbox().gatewayKey(), in.timings(), in.vpc(), in.cluster(), in.security().gatewayGroup(), in.security().gatewayTaskRole(),
         in.monitoring().gatewayLogs()));
 
     origin = new OriginLoadBalancer(this, "LoadBalancer", new OriginLoadBalancer.Props(in.vpc(),
@@ -66,12 +66,14 @@ public final class ComputeStack extends Stack {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("GATEWAY_PORT", String.valueOf(GatewayService.GATEWAY_PORT));
     env.put("ADMIN_PORT", String.valueOf(GatewayService.ADMIN_PORT));
-    env.put("SANDBOX_TABLE", in.registryTableName());
+    env.put("SANDBOX_TABLE", in.sandbox().registry().tableName());
     env.put("AWS_REGION", in.settings().region());
     env.put("ORIGIN_VERIFY", "required");
     env.put("RUNTIME_AUTH", in.settings().runtimeAuth());
     // Runtime hosts sign in through the main host (the edge function's /_login, then the gateway's handshake).
     env.put("SIGN_IN_URL", "https://" + in.settings().mainHost() + "/_login");
+    // A sleeping sandbox wakes on traffic (row 20): the gateway calls the orchestrator's /resume.
+    env.put("ORCHESTRATOR_URL", OrchestratorService.url(ClusterStack.NAMESPACE));
     env.putAll(in.timings().gatewayEnvironment());
     if (in.settings().appUpstream() != null) {
       env.put("APP_UPSTREAM", in.settings().appUpstream());

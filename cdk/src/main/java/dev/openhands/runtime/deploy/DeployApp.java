@@ -13,7 +13,8 @@ import software.amazon.awscdk.Tags;
 
 /**
  * The CDK app. Stacks are wired in the order of the architecture picture: sign-in, network, security, logs and
- * alerts, the sandbox registry, the cluster, the gateway, and the edge in front of it all.
+ * alerts, the cluster, sandboxes (the registry, the workspace file system, the sandbox task definition and the
+ * orchestrator), the gateway, and the edge in front of it all.
  *
  * <p>Auth and Edge live in us-east-1 (CloudFront's certificate, WAF and Lambda@Edge must); the rest in
  * {@code region}. Nothing crosses regions by reference: the Edge stack reaches the load balancer by its Route 53
@@ -26,7 +27,7 @@ public final class DeployApp {
 
   /** Every stack of the deployment; {@code edge} is empty until the Auth stack's outputs exist. */
   public record Stacks(AuthStack auth, NetworkStack network, SecurityStack security, MonitoringStack monitoring,
-      RegistryStack registry, ClusterStack cluster, ComputeStack compute, Optional<EdgeStack> edge) {}
+      ClusterStack cluster, SandboxStack sandbox, ComputeStack compute, Optional<EdgeStack> edge) {}
 
   public static void main(String[] args) {
     App app = new App();
@@ -68,11 +69,12 @@ public final class DeployApp {
     NetworkStack network = new NetworkStack(app, inRegion, settings);
     SecurityStack security = new SecurityStack(app, inRegion, settings, network.vpc());
     MonitoringStack monitoring = new MonitoringStack(app, inRegion, settings, security.key());
-    RegistryStack registry = new RegistryStack(app, inRegion, settings, security.key(), security.gatewayTaskRole());
     ClusterStack cluster = new ClusterStack(app, inRegion, settings, network.vpc());
+    SandboxStack sandbox = new SandboxStack(app, inRegion, new SandboxStack.Inputs(settings, repository,
+        network.vpc(), cluster.cluster(), cluster.namespace(), security));
+    sandbox.addStackDependency(network, "the VPC endpoints serve the orchestrator's tasks");
     ComputeStack compute = new ComputeStack(app, inRegion, new ComputeStack.Inputs(settings,
-        timings, repository, network.vpc(), cluster.cluster(), security, monitoring,
-        registry.registry().tableName(), auth));
+        timings, repository, network.vpc(), cluster.cluster(), security, monitoring, sandbox, auth));
     compute.addStackDependency(network, "the VPC endpoints serve the gateway's tasks");
     Optional<EdgeStack> edge = auth.map(outputs -> {
       Path bundle = EdgeBundle.stage(repository.resolve("edge-lambda/src"),
@@ -84,7 +86,7 @@ public final class DeployApp {
       stack.addStackDependency(authStack, "the sign-in function is baked with the Auth stack's outputs");
       return stack;
     });
-    return new Stacks(authStack, network, security, monitoring, registry, cluster, compute, edge);
+    return new Stacks(authStack, network, security, monitoring, cluster, sandbox, compute, edge);
   }
 
   private static StackProps props(DeploymentSettings settings, String region) {

@@ -39,6 +39,9 @@ import java.util.regex.Pattern;
  * @param originSecretRotating true while the origin secret is being rotated (see README, "Rotating the origin secret")
  * @param authOutputsFile the file {@code cdk deploy OpenHands-Auth --outputs-file} wrote
  * @param wafRateLimit requests per five minutes per client IP before WAF blocks
+ * @param sandboxImage the agent-server image every sandbox task runs (the original's pinned one by default)
+ * @param sandboxCpu Fargate CPU units of one sandbox task
+ * @param sandboxMemory MiB of one sandbox task
  */
 public record DeploymentSettings(
     String account,
@@ -63,7 +66,10 @@ public record DeploymentSettings(
     String alarmEmail,
     boolean originSecretRotating,
     String authOutputsFile,
-    int wafRateLimit) {
+    int wafRateLimit,
+    String sandboxImage,
+    int sandboxCpu,
+    int sandboxMemory) {
 
   /** CloudFront, its certificate, WAF and Lambda@Edge live here, whatever {@link #region()} is. */
   public static final String EDGE_REGION = "us-east-1";
@@ -78,6 +84,7 @@ public record DeploymentSettings(
   private static final Pattern VPC_ID = Pattern.compile("vpc-[0-9a-f]{8,17}");
   private static final Pattern ZONE_ID = Pattern.compile("Z[A-Z0-9]{1,31}");
   private static final Pattern SG_ID = Pattern.compile("sg-[0-9a-f]{8,17}");
+  private static final Pattern IMAGE = Pattern.compile("[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9._-]{1,128})?(@sha256:[0-9a-f]{64})?");
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
   /** Fargate's CPU units and, for each, the memory sizes (MiB) it accepts. */
   private static final Map<Integer, int[]> FARGATE_MEMORY = Map.of(
@@ -88,19 +95,28 @@ public record DeploymentSettings(
       4096, new int[] {8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480,
           21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720});
 
+  /** The agent-server image the original pins (its custom image tracks this release). */
+  public static final String DEFAULT_SANDBOX_IMAGE = "ghcr.io/openhands/agent-server:1.19.1-python";
+
   public DeploymentSettings {
     authCallbackDomains = List.copyOf(authCallbackDomains);
-    int[] memory = FARGATE_MEMORY.get(gatewayCpu);
-    if (memory == null) {
-      throw new SettingsException("context gatewayCpu: " + gatewayCpu + " (expected: 256, 512, 1024, 2048 or 4096)");
-    }
-    if (Arrays.stream(memory).noneMatch(m -> m == gatewayMemory)) {
-      throw new SettingsException("context gatewayMemory: " + gatewayMemory + " (expected with gatewayCpu "
-          + gatewayCpu + ": one of " + Arrays.toString(memory) + ")");
-    }
+    checkFargateSize("gateway", gatewayCpu, gatewayMemory);
+    checkFargateSize("sandbox", sandboxCpu, sandboxMemory);
     if (gatewayMinTasks > gatewayMaxTasks) {
       throw new SettingsException("context gatewayMinTasks: " + gatewayMinTasks
           + " (expected: <= gatewayMaxTasks, " + gatewayMaxTasks + ")");
+    }
+  }
+
+  /** A Fargate size: {@code {prefix}Cpu} one of Fargate's CPU units, {@code {prefix}Memory} one it accepts with it. */
+  private static void checkFargateSize(String prefix, int cpu, int memoryMiB) {
+    int[] memory = FARGATE_MEMORY.get(cpu);
+    if (memory == null) {
+      throw new SettingsException("context " + prefix + "Cpu: " + cpu + " (expected: 256, 512, 1024, 2048 or 4096)");
+    }
+    if (Arrays.stream(memory).noneMatch(m -> m == memoryMiB)) {
+      throw new SettingsException("context " + prefix + "Memory: " + memoryMiB + " (expected with " + prefix + "Cpu "
+          + cpu + ": one of " + Arrays.toString(memory) + ")");
     }
   }
 
@@ -130,7 +146,10 @@ public record DeploymentSettings(
         in.optional("alarmEmail", EMAIL, "an e-mail address"),
         in.bool("originSecretRotating", false),
         in.text("authOutputsFile", null, "a file name", "auth-outputs.json"),
-        in.integer("wafRateLimit", 20_000, 100, 2_000_000_000));
+        in.integer("wafRateLimit", 20_000, 100, 2_000_000_000),
+        in.text("sandboxImage", IMAGE, "a container image such as " + DEFAULT_SANDBOX_IMAGE, DEFAULT_SANDBOX_IMAGE),
+        in.integer("sandboxCpu", 2048, 256, 4096),
+        in.integer("sandboxMemory", 4096, 512, 30720));
   }
 
   /** The app's host, e.g. {@code openhands.example.com}; runtime hosts are below {@link #runtimeDomain()}. */

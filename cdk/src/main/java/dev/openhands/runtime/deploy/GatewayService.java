@@ -61,6 +61,7 @@ public final class GatewayService extends Construct {
    * @param environment the gateway's plain variables (its configuration table, minus the origin secret)
    * @param originSecretField the JSON field of the origin secret that becomes {@code ORIGIN_VERIFY_SECRET}
    * @param runtimeSessionSecret the secret that becomes {@code RUNTIME_SESSION_SECRET}
+   * @param orchestratorKey the secret that becomes {@code ORCHESTRATOR_API_KEY} (the gateway's wake calls)
    */
   public record Props(
       String serviceName,
@@ -71,6 +72,7 @@ public final class GatewayService extends Construct {
       OriginVerifySecret originSecret,
       String originSecretField,
       ISecret runtimeSessionSecret,
+      ISecret orchestratorKey,
       GatewayTimings timings,
       IVpc vpc,
       ICluster cluster,
@@ -96,7 +98,8 @@ public final class GatewayService extends Construct {
         .environment(props.environment())
         .secrets(Map.of(
             "ORIGIN_VERIFY_SECRET", Secret.fromSecretsManager(props.originSecret().secret(), props.originSecretField()),
-            "RUNTIME_SESSION_SECRET", Secret.fromSecretsManager(props.runtimeSessionSecret())))
+            "RUNTIME_SESSION_SECRET", Secret.fromSecretsManager(props.runtimeSessionSecret()),
+            "ORCHESTRATOR_API_KEY", Secret.fromSecretsManager(props.orchestratorKey())))
         .portMappings(List.of(
             PortMapping.builder().name("gateway").containerPort(GATEWAY_PORT).build(),
             PortMapping.builder().name("admin").containerPort(ADMIN_PORT).build()))
@@ -110,7 +113,7 @@ public final class GatewayService extends Construct {
     // The JVM and Netty's native transport unpack into java.io.tmpdir; the rest of the file system is read-only.
     gateway.addMountPoints(MountPoint.builder().sourceVolume("tmp").containerPath("/tmp").readOnly(false).build());
     Nag.suppress(task, "AwsSolutions-ECS2", "Only non-secret settings are plain environment variables; the origin"
-        + " and runtime-session secrets come from Secrets Manager.");
+        + " and runtime-session secrets and the orchestrator key come from Secrets Manager.");
     Nag.suppress(task, "AwsSolutions-IAM5", "The execution role's ECR token and log-stream rights are the ones ECS"
         + " documents; CDK scopes the rest to this image repository and log group.",
         List.of("Resource::*"));

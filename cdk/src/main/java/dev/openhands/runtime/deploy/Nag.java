@@ -21,4 +21,15 @@ final class Nag {
     NagSuppressions.addResourceSuppressions(construct, List.of(NagPackSuppression.builder().id(id).reason(reason)
         .appliesTo(List.copyOf(appliesTo)).build()), true);
   }
+
+  /**
+   * As {@link #suppress(IConstruct, String, String, List)}, for findings named by exact text or, between slashes, by
+   * a regular expression (findings that carry the region, the account or another stack's export).
+   */
+  static void suppressFindings(IConstruct construct, String id, String reason, List<String> findings) {
+    List<Object> appliesTo = findings.stream().<Object>map(f -> f.length() > 1 && f.startsWith("/") && f.endsWith("/")
+        ? io.github.cdklabs.cdknag.RegexAppliesTo.builder().regex(f).build() : f).toList();
+    NagSuppressions.addResourceSuppressions(construct, List.of(NagPackSuppression.builder().id(id).reason(reason)
+        .appliesTo(appliesTo).build()), true);
+  }
 }

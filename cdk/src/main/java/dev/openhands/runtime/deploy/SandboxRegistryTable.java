@@ -1,6 +1,7 @@
 package dev.openhands.runtime.deploy;
 
 import java.util.List;
+import java.util.Map;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
@@ -46,7 +47,8 @@ public final class SandboxRegistryTable extends Construct {
                 .partitionKey(Attribute.builder().name("status").type(AttributeType.STRING).build())
                 .sortKey(Attribute.builder().name("last_activity_at").type(AttributeType.NUMBER).build()).build(),
             GlobalSecondaryIndexPropsV2.builder().indexName(USER_INDEX)
-                .partitionKey(Attribute.builder().name("user_id").type(AttributeType.STRING).build()).build()))
+                .partitionKey(Attribute.builder().name("user_id").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("created_at").type(AttributeType.NUMBER).build()).build()))
         .build();
   }
 
@@ -59,20 +61,57 @@ public final class SandboxRegistryTable extends Construct {
   }
 
   /**
-   * What the gateway needs and nothing more: {@code GetItem} (route look-ups) and {@code UpdateItem}
-   * ({@code last_activity_at}) on this table, plus the key operations DynamoDB performs for it. The policy lives
-   * in this construct's stack, so the role's stack does not depend on the table.
+   * The attributes the gateway may read (the design's registry section): never {@code session_api_key} or
+   * {@code start_environment}. The gateway's code reads with exactly this projection.
    */
-  public Policy grantRouteAccess(IRole role) {
-    return Policy.Builder.create(this, "RouteAccess")
+  public static final List<String> GATEWAY_READABLE = List.of("conversation_id", "status", "task_ip", "user_id",
+      "owner_pending", "shares", "last_activity_at", "created_at");
+  /**
+   * The attributes a gateway write may name: the two it sets ({@code last_activity_at}; {@code shares}, the owner's
+   * console), the key, and the two its conditions compare ({@code status}, {@code user_id}).
+   */
+  public static final List<String> GATEWAY_WRITABLE = List.of("conversation_id", "last_activity_at", "shares",
+      "status", "user_id");
+
+  /**
+   * What the gateway needs and nothing more: {@code GetItem} of the readable attributes only (routes),
+   * {@code UpdateItem} naming only the writable ones and returning nothing ({@code last_activity_at}, the console's
+   * shares), {@code Query} of {@code user_id-index} with the readable attributes (the console), plus the key
+   * operations DynamoDB performs for it. The policy lives in this construct's stack, so the role's stack does not
+   * depend on the table.
+   */
+  public Policy grantGatewayAccess(IRole role) {
+    return Policy.Builder.create(this, "GatewayAccess")
         .roles(List.of(role))
         .statements(List.of(
-            PolicyStatement.Builder.create().sid("RegistryRoutes")
-                .actions(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"))
-                .resources(List.of(table.getTableArn())).build(),
+            PolicyStatement.Builder.create().sid("RegistryRouteReads")
+                .actions(List.of("dynamodb:GetItem"))
+                .resources(List.of(table.getTableArn()))
+                .conditions(readConditions()).build(),
+            PolicyStatement.Builder.create().sid("RegistryGatewayWrites")
+                .actions(List.of("dynamodb:UpdateItem"))
+                .resources(List.of(table.getTableArn()))
+                .conditions(Map.of(
+                    "ForAllValues:StringEquals", Map.of("dynamodb:Attributes", GATEWAY_WRITABLE),
+                    "StringEqualsIfExists", Map.of("dynamodb:ReturnValues", "NONE"))).build(),
+            PolicyStatement.Builder.create().sid("RegistryConsoleQueries")
+                .actions(List.of("dynamodb:Query"))
+                .resources(List.of(table.getTableArn() + "/index/" + USER_INDEX))
+                .conditions(readConditions()).build(),
             PolicyStatement.Builder.create().sid("RegistryKey")
                 .actions(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"))
                 .resources(List.of(key.getKeyArn())).build()))
         .build();
+  }
+
+  private static Map<String, Object> readConditions() {
+    return Map.of(
+        "ForAllValues:StringEquals", Map.of("dynamodb:Attributes", GATEWAY_READABLE),
+        "StringEqualsIfExists", Map.of("dynamodb:Select", "SPECIFIC_ATTRIBUTES"));
+  }
+
+  /** The orchestrator owns the items: every read and write, on the table and its indexes, and the key's use. */
+  public void grantOrchestratorAccess(IRole role) {
+    table.grantReadWriteData(role);
   }
 }

@@ -23,7 +23,7 @@ import software.constructs.Construct;
  * Who may talk to whom: the load balancer accepts only CloudFront's origin-facing addresses, the gateway only
  * the load balancer, and the gateway reaches only sandbox tasks, the app and AWS APIs (HTTPS). Also the KMS key
  * for the registry, logs and alerts, the origin secret, and the gateway's task role (its DynamoDB rights are
- * granted by the Registry stack, on the one table).
+ * granted by the Sandbox stack, on the one table).
  */
 public final class SecurityStack extends Stack {
 
@@ -91,7 +91,8 @@ public final class SecurityStack extends Stack {
 
     gatewayTaskRole = Role.Builder.create(this, "GatewayTaskRole")
         .assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
-        .description("The gateway's task role: registry GetItem/UpdateItem only (granted by the Registry stack)")
+        .description("The gateway's task role: registry reads of its attributes, activity and shares writes"
+            + " (granted by the Sandbox stack)")
         .build();
   }
 

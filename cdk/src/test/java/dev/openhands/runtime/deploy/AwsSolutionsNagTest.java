@@ -30,7 +30,7 @@ class AwsSolutionsNagTest {
     app.synth();
 
     List<Stack> all = new ArrayList<>(List.of(stacks.auth(), stacks.network(), stacks.security(),
-        stacks.monitoring(), stacks.registry(), stacks.cluster(), stacks.compute(), stacks.edge().orElseThrow()));
+        stacks.monitoring(), stacks.cluster(), stacks.sandbox(), stacks.compute(), stacks.edge().orElseThrow()));
     List<String> errors = new ArrayList<>();
     int warnings = 0;
     for (Stack stack : all) {

@@ -80,7 +80,10 @@ class DeploymentSettingsTest {
       "skipS3Endpoint|yes|true or false",
       "authCallbackDomains|https://x.example.com|lower-case host names",
       "alarmEmail|ops|an e-mail address",
-      "sandboxSecurityGroupId|group-1|a security group id"})
+      "sandboxSecurityGroupId|group-1|a security group id",
+      "sandboxCpu|3000|256, 512, 1024, 2048 or 4096",
+      "sandboxMemory|1024|with sandboxCpu 2048",
+      "sandboxImage|Not An Image|a container image"})
   void malformedParameter_namesItAndWhatWasExpected(String key, String value, String expected) {
     Map<String, Object> context = example();
     context.put(key, value);

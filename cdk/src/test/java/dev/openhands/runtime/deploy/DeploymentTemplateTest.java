@@ -30,7 +30,7 @@ class DeploymentTemplateTest {
   private static Template network;
   private static Template security;
   private static Template monitoring;
-  private static Template registry;
+  private static Template sandbox;
   private static Template cluster;
   private static Template compute;
   private static Template edge;
@@ -48,7 +48,7 @@ class DeploymentTemplateTest {
     network = Template.fromStack(stacks.network());
     security = Template.fromStack(stacks.security());
     monitoring = Template.fromStack(stacks.monitoring());
-    registry = Template.fromStack(stacks.registry());
+    sandbox = Template.fromStack(stacks.sandbox());
     cluster = Template.fromStack(stacks.cluster());
     compute = Template.fromStack(stacks.compute());
     edge = Template.fromStack(stacks.edge().orElseThrow());
@@ -67,7 +67,7 @@ class DeploymentTemplateTest {
     }
     assertEquals(Map.of(
         "OpenHands-Auth", "us-east-1", "OpenHands-Network", "eu-west-1", "OpenHands-Security", "eu-west-1",
-        "OpenHands-Monitoring", "eu-west-1", "OpenHands-Registry", "eu-west-1", "OpenHands-Cluster", "eu-west-1",
+        "OpenHands-Monitoring", "eu-west-1", "OpenHands-Sandbox", "eu-west-1", "OpenHands-Cluster", "eu-west-1",
         "OpenHands-Compute", "eu-west-1", "OpenHands-Edge", "us-east-1"), regions);
   }
 
@@ -145,7 +145,7 @@ class DeploymentTemplateTest {
 
   @Test
   void registry_tableOfTheContractRetainedWithRecoveryAndEncryption() {
-    registry.hasResource("AWS::DynamoDB::GlobalTable", Match.objectLike(Map.of(
+    sandbox.hasResource("AWS::DynamoDB::GlobalTable", Match.objectLike(Map.of(
         "DeletionPolicy", "Retain",
         "Properties", Match.objectLike(Map.of(
             "TableName", "openhands-sandboxes",
@@ -155,26 +155,76 @@ class DeploymentTemplateTest {
                 Match.objectLike(Map.of("IndexName", "status-index", "KeySchema", List.of(
                     Map.of("AttributeName", "status", "KeyType", "HASH"),
                     Map.of("AttributeName", "last_activity_at", "KeyType", "RANGE")))),
-                Match.objectLike(Map.of("IndexName", "user_id-index")))),
+                Match.objectLike(Map.of("IndexName", "user_id-index", "KeySchema", List.of(
+                    Map.of("AttributeName", "user_id", "KeyType", "HASH"),
+                    Map.of("AttributeName", "created_at", "KeyType", "RANGE")))))),
             "SSESpecification", Map.of("SSEEnabled", true, "SSEType", "KMS"),
             "Replicas", List.of(Match.objectLike(Map.of("PointInTimeRecoverySpecification",
                 Map.of("PointInTimeRecoveryEnabled", true)))))))));
   }
 
   @Test
-  void registry_gatewayMayOnlyGetAndUpdateItemsOfTheOneTable() {
-    registry.hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
-        "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
-            "Action", List.of("dynamodb:GetItem", "dynamodb:UpdateItem"), "Effect", "Allow",
-            "Resource", Map.of("Fn::GetAtt", List.of(logicalIdOfType(registry, "AWS::DynamoDB::GlobalTable"),
-                "Arn"))))))),
-        "Roles", List.of(Match.anyValue()))));
+  void registry_gatewayReadsItsAttributesOnly_writesActivityAndShares_queriesItsIndex() {
+    List<Map<String, Object>> statements = gatewayRegistryStatements();
+    Map<String, Object> reads = statement(statements, "RegistryRouteReads");
+    assertEquals("dynamodb:GetItem", reads.get("Action"));
+    assertEquals(List.of("conversation_id", "status", "task_ip", "user_id", "owner_pending", "shares",
+        "last_activity_at", "created_at"), attributesAllowed(reads));
+    Map<String, Object> writes = statement(statements, "RegistryGatewayWrites");
+    assertEquals("dynamodb:UpdateItem", writes.get("Action"));
+    assertEquals(List.of("conversation_id", "last_activity_at", "shares", "status", "user_id"),
+        attributesAllowed(writes));
+    Map<String, Object> queries = statement(statements, "RegistryConsoleQueries");
+    assertEquals("dynamodb:Query", queries.get("Action"));
+    assertTrue(String.valueOf(queries.get("Resource")).contains("/index/user_id-index"), queries.toString());
     List<String> dynamoActions = new ArrayList<>();
-    for (Stack stack : allStacks()) {
-      collectDynamoActions(Template.fromStack(stack).toJSON(), dynamoActions);
+    for (Map<String, Object> statement : statements) {
+      Object action = statement.get("Action");
+      (action instanceof List<?> list ? list.stream().map(String::valueOf).toList() : List.of(String.valueOf(action)))
+          .stream().filter(a -> a.startsWith("dynamodb:")).forEach(dynamoActions::add);
     }
-    assertEquals(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"), dynamoActions,
-        "DynamoDB actions granted anywhere in the app");
+    assertEquals(List.of("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"), dynamoActions,
+        "the gateway's DynamoDB actions, all of them");
+  }
+
+  @Test
+  void registry_theGatewaysRoleCannotReadTheSessionKeyOrTheStartEnvironment() {
+    for (Map<String, Object> statement : gatewayRegistryStatements()) {
+      if (String.valueOf(statement.get("Action")).startsWith("dynamodb:")) {
+        List<String> allowed = attributesAllowed(statement);
+        assertTrue(!allowed.isEmpty(), "every DynamoDB right of the gateway names its attributes: " + statement);
+        assertTrue(!allowed.contains("session_api_key") && !allowed.contains("start_environment"), allowed.toString());
+      }
+    }
+  }
+
+  /** The statements of the policy attached to the gateway's task role in the Sandbox stack. */
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> gatewayRegistryStatements() {
+    String role = "GatewayTaskRole";
+    for (Map<String, Object> policy : castResources(sandbox.toJSON().get("Resources")).values()) {
+      if (!"AWS::IAM::Policy".equals(policy.get("Type"))) {
+        continue;
+      }
+      Map<String, Object> properties = (Map<String, Object>) policy.get("Properties");
+      if (String.valueOf(properties.get("Roles")).contains(role)) {
+        return (List<Map<String, Object>>) ((Map<String, Object>) properties.get("PolicyDocument")).get("Statement");
+      }
+    }
+    throw new AssertionError("no policy for the gateway's role in the Sandbox stack");
+  }
+
+  private static Map<String, Object> statement(List<Map<String, Object>> statements, String sid) {
+    return statements.stream().filter(s -> sid.equals(s.get("Sid"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no statement " + sid + " in " + statements));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> attributesAllowed(Map<String, Object> statement) {
+    Map<String, Object> conditions = (Map<String, Object>) statement.getOrDefault("Condition", Map.of());
+    Map<String, Object> forAll = (Map<String, Object>) conditions.getOrDefault("ForAllValues:StringEquals", Map.of());
+    Object attributes = forAll.get("dynamodb:Attributes");
+    return attributes == null ? List.of() : ((List<Object>) attributes).stream().map(String::valueOf).toList();
   }
 
   @Test
@@ -355,7 +405,7 @@ class DeploymentTemplateTest {
 
   private static List<Stack> allStacks() {
     List<Stack> all = new ArrayList<>(List.of(stacks.auth(), stacks.network(), stacks.security(),
-        stacks.monitoring(), stacks.registry(), stacks.cluster(), stacks.compute()));
+        stacks.monitoring(), stacks.cluster(), stacks.sandbox(), stacks.compute()));
     stacks.edge().ifPresent(all::add);
     return all;
   }
@@ -381,21 +431,5 @@ class DeploymentTemplateTest {
 
   private static int countIngressFromAnywhere(Template template) {
     return template.toJSON().toString().split("CidrIp=0\\.0\\.0\\.0/0, Description=from", -1).length - 1;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static void collectDynamoActions(Object node, List<String> actions) {
-    if (node instanceof Map<?, ?> map) {
-      Object action = map.get("Action");
-      if (action instanceof String s && s.startsWith("dynamodb:")) {
-        actions.add(s);
-      } else if (action instanceof List<?> list) {
-        list.stream().filter(a -> a instanceof String s && s.startsWith("dynamodb:"))
-            .forEach(a -> actions.add((String) a));
-      }
-      map.values().forEach(v -> collectDynamoActions(v, actions));
-    } else if (node instanceof List<?> list) {
-      list.forEach(v -> collectDynamoActions(v, actions));
-    }
   }
 }
