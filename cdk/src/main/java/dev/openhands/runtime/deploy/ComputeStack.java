@@ -8,7 +8,10 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ecs.ICluster;
+import software.amazon.awscdk.services.certificatemanager.Certificate;
+import software.amazon.awscdk.services.certificatemanager.CertificateValidation;
 import software.amazon.awscdk.services.route53.HostedZone;
+import software.amazon.awscdk.services.route53.IHostedZone;
 import software.amazon.awscdk.services.route53.HostedZoneAttributes;
 import software.constructs.Construct;
 
@@ -48,14 +51,18 @@ public final class ComputeStack extends Stack {
         in.security().runtimeSessionSecret(), in.sandbox().gatewayKey(), in.timings(), in.vpc(), in.cluster(), in.security().gatewayGroup(), in.security().gatewayTaskRole(),
         in.monitoring().gatewayLogs()));
 
+    IHostedZone zone = HostedZone.fromHostedZoneAttributes(this, "Zone", HostedZoneAttributes.builder()
+        .hostedZoneId(settings.hostedZoneId()).zoneName(settings.domainName()).build());
+    // CloudFront reaches the load balancer over HTTPS only, by this name (validated in the zone).
+    Certificate certificate = Certificate.Builder.create(this, "OriginCertificate")
+        .domainName(settings.originHost()).validation(CertificateValidation.fromDns(zone)).build();
     origin = new OriginLoadBalancer(this, "LoadBalancer", new OriginLoadBalancer.Props(in.vpc(),
-        in.security().loadBalancerGroup(), GatewayTimings.cdk(in.timings().loadBalancerIdleTimeout())));
+        in.security().loadBalancerGroup(), GatewayTimings.cdk(in.timings().loadBalancerIdleTimeout()), certificate));
     origin.forwardFromCloudFront(gateway.targets(), in.security().originSecret().acceptedHeaderValues(rotating),
         settings.runtimeDomain());
     // Request-count scaling needs the target group behind the load balancer, so it comes after the rules.
     gateway.scaleBetween(settings.gatewayMinTasks(), settings.gatewayMaxTasks());
-    origin.nameIn(HostedZone.fromHostedZoneAttributes(this, "Zone", HostedZoneAttributes.builder()
-        .hostedZoneId(settings.hostedZoneId()).zoneName(settings.domainName()).build()), settings.originHost());
+    origin.nameIn(zone, settings.originHost());
 
     new GatewayAlarms(this, "Alarms", new GatewayAlarms.Watched(origin.loadBalancer(), gateway.targets(),
         gateway.service(), in.monitoring().alerts(), settings.siteName()));

@@ -17,6 +17,7 @@ import software.amazon.awscdk.services.cloudfront.EdgeLambda;
 import software.amazon.awscdk.services.cloudfront.HttpVersion;
 import software.amazon.awscdk.services.cloudfront.LambdaEdgeEventType;
 import software.amazon.awscdk.services.cloudfront.OriginProtocolPolicy;
+import software.amazon.awscdk.services.cloudfront.OriginSslPolicy;
 import software.amazon.awscdk.services.cloudfront.OriginRequestPolicy;
 import software.amazon.awscdk.services.cloudfront.SecurityPolicyProtocol;
 import software.amazon.awscdk.services.cloudfront.ViewerProtocolPolicy;
@@ -95,7 +96,9 @@ public final class EdgeStack extends Stack {
         .enableLogging(true).logBucket(logs).logFilePrefix("cloudfront/")
         .defaultBehavior(BehaviorOptions.builder()
             .origin(HttpOrigin.Builder.create(settings.originHost())
-                .protocolPolicy(OriginProtocolPolicy.HTTP_ONLY).httpPort(80)
+                // TLS to the origin as well: the load balancer's certificate names originHost.
+                .protocolPolicy(OriginProtocolPolicy.HTTPS_ONLY).httpsPort(OriginLoadBalancer.HTTPS_PORT)
+                .originSslProtocols(List.of(OriginSslPolicy.TLS_V1_2))
                 .customHeaders(Map.of("X-Origin-Verify", OriginVerifySecret.headerValue(in.originSecretName(),
                     settings.originSecretRotating())))
                 .readTimeout(Duration.seconds(60)).keepaliveTimeout(Duration.seconds(60))

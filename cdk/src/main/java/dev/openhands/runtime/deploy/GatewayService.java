@@ -3,6 +3,7 @@ package dev.openhands.runtime.deploy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.applicationautoscaling.EnableScalingProps;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
@@ -96,10 +97,11 @@ public final class GatewayService extends Construct {
         .image(ContainerImage.fromDockerImageAsset(DockerImageAsset.Builder.create(this, "Image")
             .directory(props.dockerContext().toString()).platform(Platform.LINUX_ARM64).build()))
         .environment(props.environment())
-        .secrets(Map.of(
+        // Sorted, so that every synth writes the same template (Map.of's order changes from run to run).
+        .secrets(new TreeMap<>(Map.of(
             "ORIGIN_VERIFY_SECRET", Secret.fromSecretsManager(props.originSecret().secret(), props.originSecretField()),
             "RUNTIME_SESSION_SECRET", Secret.fromSecretsManager(props.runtimeSessionSecret()),
-            "ORCHESTRATOR_API_KEY", Secret.fromSecretsManager(props.orchestratorKey())))
+            "ORCHESTRATOR_API_KEY", Secret.fromSecretsManager(props.orchestratorKey()))))
         .portMappings(List.of(
             PortMapping.builder().name("gateway").containerPort(GATEWAY_PORT).build(),
             PortMapping.builder().name("admin").containerPort(ADMIN_PORT).build()))

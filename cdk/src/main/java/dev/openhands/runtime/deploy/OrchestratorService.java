@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
@@ -97,9 +98,10 @@ public final class OrchestratorService extends Construct {
             .directory(props.dockerContext().toString()).target("orchestrator").platform(Platform.LINUX_ARM64)
             .build()))
         .environment(environment(props))
-        .secrets(Map.of(
+        // Sorted, so that every synth writes the same template (Map.of's order changes from run to run).
+        .secrets(new TreeMap<>(Map.of(
             "ORCHESTRATOR_API_KEYS", Secret.fromSecretsManager(props.appKey()),
-            "ORCHESTRATOR_GATEWAY_API_KEYS", Secret.fromSecretsManager(props.gatewayKey())))
+            "ORCHESTRATOR_GATEWAY_API_KEYS", Secret.fromSecretsManager(props.gatewayKey()))))
         .portMappings(List.of(PortMapping.builder().name("api").containerPort(API_PORT).build(),
             PortMapping.builder().name("admin").containerPort(ADMIN_PORT).build()))
         .logging(LogDrivers.awsLogs(AwsLogDriverProps.builder().logGroup(logs).streamPrefix("orchestrator")

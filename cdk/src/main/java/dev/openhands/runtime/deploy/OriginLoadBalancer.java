@@ -14,7 +14,10 @@ import software.amazon.awscdk.services.elasticloadbalancingv2.BaseApplicationLis
 import software.amazon.awscdk.services.elasticloadbalancingv2.DesyncMitigationMode;
 import software.amazon.awscdk.services.elasticloadbalancingv2.FixedResponseOptions;
 import software.amazon.awscdk.services.elasticloadbalancingv2.ListenerAction;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ListenerCertificate;
 import software.amazon.awscdk.services.elasticloadbalancingv2.ListenerCondition;
+import software.amazon.awscdk.services.elasticloadbalancingv2.SslPolicy;
+import software.amazon.awscdk.services.certificatemanager.ICertificate;
 import software.amazon.awscdk.services.route53.ARecord;
 import software.amazon.awscdk.services.route53.IHostedZone;
 import software.amazon.awscdk.services.route53.RecordTarget;
@@ -26,16 +29,21 @@ import software.amazon.awscdk.services.s3.LifecycleRule;
 import software.constructs.Construct;
 
 /**
- * CloudFront's origin: an internet-facing load balancer whose only listener answers 403 unless a request carries
- * the origin secret. Invalid header fields are dropped, desync mitigation is strictest, access logs go to S3.
+ * CloudFront's origin: an internet-facing load balancer whose only listener is HTTPS (a certificate for the origin
+ * name, TLS 1.2 and 1.3 only) and answers 403 unless a request carries the origin secret, so no id token crosses the
+ * internet unencrypted between CloudFront and the load balancer. Invalid header fields are dropped, desync
+ * mitigation is strictest, access logs go to S3.
  */
 public final class OriginLoadBalancer extends Construct {
 
   /** The header CloudFront adds and the rules require (the gateway checks it again). */
   public static final String ORIGIN_HEADER = "X-Origin-Verify";
 
-  /** Where it runs and how long an idle connection lives. */
-  public record Props(IVpc vpc, ISecurityGroup securityGroup, Duration idleTimeout) {}
+  /** The listener's port: HTTPS only. */
+  public static final int HTTPS_PORT = 443;
+
+  /** Where it runs, how long an idle connection lives, and the certificate of the origin name CloudFront uses. */
+  public record Props(IVpc vpc, ISecurityGroup securityGroup, Duration idleTimeout, ICertificate certificate) {}
 
   private final ApplicationLoadBalancer loadBalancer;
   private final ApplicationListener listener;
@@ -57,8 +65,10 @@ public final class OriginLoadBalancer extends Construct {
         .build();
     loadBalancer.logAccessLogs(accessLogs, "gateway-alb");
 
-    listener = loadBalancer.addListener("Http", BaseApplicationListenerProps.builder()
-        .port(80).protocol(ApplicationProtocol.HTTP).open(false)
+    listener = loadBalancer.addListener("Https", BaseApplicationListenerProps.builder()
+        .port(HTTPS_PORT).protocol(ApplicationProtocol.HTTPS).open(false)
+        .certificates(List.of(ListenerCertificate.fromCertificateManager(props.certificate())))
+        .sslPolicy(SslPolicy.RECOMMENDED_TLS)
         .defaultAction(ListenerAction.fixedResponse(403, FixedResponseOptions.builder()
             .contentType("text/plain").messageBody("Forbidden").build()))
         .build());

@@ -48,10 +48,10 @@ public final class SecurityStack extends Stack {
     key.grant(new ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*");
 
     loadBalancerGroup = SecurityGroup.Builder.create(this, "LoadBalancer").vpc(vpc).allowAllOutbound(false)
-        .description("Load balancer: HTTP from the CloudFront origin-facing addresses only").build();
+        .description("Load balancer: HTTPS from the CloudFront origin-facing addresses only").build();
     loadBalancerGroup.addIngressRule(Peer.prefixList(PrefixList.fromLookup(this, "CloudFrontOriginFacing",
         PrefixListLookupOptions.builder().prefixListName(CLOUDFRONT_ORIGIN_FACING).build()).getPrefixListId()),
-        Port.tcp(80), "HTTP from CloudFront");
+        Port.tcp(OriginLoadBalancer.HTTPS_PORT), "HTTPS from CloudFront");
 
     gatewayGroup = SecurityGroup.Builder.create(this, "Gateway").vpc(vpc).allowAllOutbound(false)
         .description("Gateway tasks: from the load balancer; to sandboxes, the app and AWS APIs").build();

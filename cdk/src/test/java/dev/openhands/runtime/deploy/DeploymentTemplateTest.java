@@ -120,7 +120,7 @@ class DeploymentTemplateTest {
   @Test
   void security_loadBalancerOnlyFromCloudFrontAndGatewayOnlyFromTheLoadBalancer() {
     security.hasResourceProperties("AWS::EC2::SecurityGroupIngress", Map.of(
-        "SourcePrefixListId", "pl-4fa04526", "FromPort", 80, "ToPort", 80, "IpProtocol", "tcp",
+        "SourcePrefixListId", "pl-4fa04526", "FromPort", 443, "ToPort", 443, "IpProtocol", "tcp",
         "GroupId", Map.of("Fn::GetAtt", List.of(logicalId(security, "Load balancer"), "GroupId")),
         "Description", Match.anyValue()));
     assertEquals(1, castResources(security.findResources("AWS::EC2::SecurityGroupIngress", Map.of("Properties",
@@ -297,8 +297,16 @@ class DeploymentTemplateTest {
             Map.of("Key", "routing.http.desync_mitigation_mode", "Value", "strictest"),
             Map.of("Key", "access_logs.s3.enabled", "Value", "true"))))));
     compute.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Match.objectLike(Map.of(
-        "Port", 80, "DefaultActions", List.of(Match.objectLike(Map.of("Type", "fixed-response",
+        "Port", 443, "Protocol", "HTTPS", "SslPolicy", "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "Certificates", List.of(Map.of("CertificateArn", Map.of("Ref", logicalIdOfType(compute,
+            "AWS::CertificateManager::Certificate")))),
+        "DefaultActions", List.of(Match.objectLike(Map.of("Type", "fixed-response",
             "FixedResponseConfig", Match.objectLike(Map.of("StatusCode", "403"))))))));
+    compute.resourceCountIs("AWS::ElasticLoadBalancingV2::Listener", 1);
+    compute.hasResourceProperties("AWS::CertificateManager::Certificate", Match.objectLike(Map.of(
+        "DomainName", "origin.openhands.example.com", "ValidationMethod", "DNS",
+        "DomainValidationOptions", List.of(Map.of("DomainName", "origin.openhands.example.com",
+            "HostedZoneId", Match.anyValue())))));
     compute.resourceCountIs("AWS::ElasticLoadBalancingV2::ListenerRule", 3);
     Object originHeader = Match.objectLike(Map.of("Field", "http-header", "HttpHeaderConfig",
         Map.of("HttpHeaderName", "X-Origin-Verify", "Values", List.of(Match.objectLike(Map.of("Fn::Join",
@@ -361,7 +369,8 @@ class DeploymentTemplateTest {
         "WebACLId", Match.anyValue(),
         "Origins", List.of(Match.objectLike(Map.of(
             "DomainName", "origin.openhands.example.com",
-            "CustomOriginConfig", Match.objectLike(Map.of("OriginProtocolPolicy", "http-only")),
+            "CustomOriginConfig", Match.objectLike(Map.of("OriginProtocolPolicy", "https-only",
+                "HTTPSPort", 443, "OriginSSLProtocols", List.of("TLSv1.2"))),
             "OriginCustomHeaders", List.of(Map.of("HeaderName", "X-Origin-Verify", "HeaderValue",
                 "{{resolve:secretsmanager:openhands/origin-verify:SecretString:current::}}"))))),
         "DefaultCacheBehavior", Match.objectLike(Map.of(
