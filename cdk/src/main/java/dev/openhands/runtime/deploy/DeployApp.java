@@ -10,6 +10,7 @@ import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.TagProps;
 import software.amazon.awscdk.Tags;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 
 /**
  * The CDK app. Stacks are wired in the order of the architecture picture: sign-in, network, security, logs and
@@ -70,8 +71,10 @@ public final class DeployApp {
     SecurityStack security = new SecurityStack(app, inRegion, settings, network.vpc());
     MonitoringStack monitoring = new MonitoringStack(app, inRegion, settings, security.key());
     ClusterStack cluster = new ClusterStack(app, inRegion, settings, network.vpc());
+    List<PolicyStatement> sandboxAws = settings.sandboxAwsAccess()
+        ? SandboxAwsPolicy.read(workDir.resolve(settings.sandboxAwsPolicyFile())) : List.of();
     SandboxStack sandbox = new SandboxStack(app, inRegion, new SandboxStack.Inputs(settings, repository,
-        network.vpc(), cluster.cluster(), cluster.namespace(), security));
+        network.vpc(), cluster.cluster(), cluster.namespace(), security, sandboxAws));
     sandbox.addStackDependency(network, "the VPC endpoints serve the orchestrator's tasks");
     ComputeStack compute = new ComputeStack(app, inRegion, new ComputeStack.Inputs(settings,
         timings, repository, network.vpc(), cluster.cluster(), security, monitoring, sandbox, auth));

@@ -42,6 +42,11 @@ import java.util.regex.Pattern;
  * @param sandboxImage the agent-server image every sandbox task runs (the original's pinned one by default)
  * @param sandboxCpu Fargate CPU units of one sandbox task
  * @param sandboxMemory MiB of one sandbox task
+ * @param sandboxBedrockAccess whether sandbox tasks may invoke Bedrock models (the agent's LLM calls), as the
+ *     original always allows
+ * @param sandboxAwsAccess whether sandbox tasks get the AWS rights of {@code sandboxAwsPolicyFile}
+ * @param sandboxAwsPolicyFile a JSON IAM policy for sandbox tasks, required with {@code sandboxAwsAccess} (there is
+ *     no default that allows everything), or null
  */
 public record DeploymentSettings(
     String account,
@@ -69,7 +74,10 @@ public record DeploymentSettings(
     int wafRateLimit,
     String sandboxImage,
     int sandboxCpu,
-    int sandboxMemory) {
+    int sandboxMemory,
+    boolean sandboxBedrockAccess,
+    boolean sandboxAwsAccess,
+    String sandboxAwsPolicyFile) {
 
   /** CloudFront, its certificate, WAF and Lambda@Edge live here, whatever {@link #region()} is. */
   public static final String EDGE_REGION = "us-east-1";
@@ -85,6 +93,7 @@ public record DeploymentSettings(
   private static final Pattern ZONE_ID = Pattern.compile("Z[A-Z0-9]{1,31}");
   private static final Pattern SG_ID = Pattern.compile("sg-[0-9a-f]{8,17}");
   private static final Pattern IMAGE = Pattern.compile("[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9._-]{1,128})?(@sha256:[0-9a-f]{64})?");
+  private static final Pattern POLICY_FILE = Pattern.compile("[^\\s].{0,1023}");
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
   /** Fargate's CPU units and, for each, the memory sizes (MiB) it accepts. */
   private static final Map<Integer, int[]> FARGATE_MEMORY = Map.of(
@@ -102,6 +111,10 @@ public record DeploymentSettings(
     authCallbackDomains = List.copyOf(authCallbackDomains);
     checkFargateSize("gateway", gatewayCpu, gatewayMemory);
     checkFargateSize("sandbox", sandboxCpu, sandboxMemory);
+    if (sandboxAwsAccess && sandboxAwsPolicyFile == null) {
+      throw new SettingsException("context sandboxAwsPolicyFile: not set (expected: a JSON IAM policy file while"
+          + " sandboxAwsAccess=true; there is no default that allows everything)");
+    }
     if (gatewayMinTasks > gatewayMaxTasks) {
       throw new SettingsException("context gatewayMinTasks: " + gatewayMinTasks
           + " (expected: <= gatewayMaxTasks, " + gatewayMaxTasks + ")");
@@ -149,7 +162,10 @@ public record DeploymentSettings(
         in.integer("wafRateLimit", 20_000, 100, 2_000_000_000),
         in.text("sandboxImage", IMAGE, "a container image such as " + DEFAULT_SANDBOX_IMAGE, DEFAULT_SANDBOX_IMAGE),
         in.integer("sandboxCpu", 2048, 256, 4096),
-        in.integer("sandboxMemory", 4096, 512, 30720));
+        in.integer("sandboxMemory", 4096, 512, 30720),
+        in.bool("sandboxBedrockAccess", true),
+        in.bool("sandboxAwsAccess", false),
+        in.optional("sandboxAwsPolicyFile", POLICY_FILE, "a path to a JSON IAM policy file"));
   }
 
   /** The app's host, e.g. {@code openhands.example.com}; runtime hosts are below {@link #runtimeDomain()}. */

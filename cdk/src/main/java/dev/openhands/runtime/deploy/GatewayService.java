@@ -55,6 +55,8 @@ public final class GatewayService extends Construct {
   static final String IMAGE_USER = "10001";
   /** Requests a minute per task before the request-count policy adds tasks (CPU usually scales first). */
   static final int REQUESTS_PER_TARGET_PER_MINUTE = 30_000;
+  /** The target group's slow start: how long a new task's share of requests ramps up. */
+  static final int SLOW_START_SECONDS = 60;
 
   /**
    * What the service is made of.
@@ -134,6 +136,9 @@ public final class GatewayService extends Construct {
     targets = ApplicationTargetGroup.Builder.create(this, "Targets").vpc(props.vpc())
         .port(GATEWAY_PORT).protocol(ApplicationProtocol.HTTP).targetType(TargetType.IP)
         .deregistrationDelay(GatewayTimings.cdk(props.timings().deregistrationDelay()))
+        // A new task takes a growing share of requests for its first minute, while its JIT compiles the request
+        // path, instead of a full share at once.
+        .slowStart(Duration.seconds(SLOW_START_SECONDS))
         .healthCheck(HealthCheck.builder().path("/health").port(String.valueOf(GATEWAY_PORT))
             .interval(Duration.seconds(5)).timeout(Duration.seconds(4))
             .healthyThresholdCount(2).unhealthyThresholdCount(2).healthyHttpCodes("200").build())

@@ -10,6 +10,7 @@ import software.amazon.awscdk.services.ec2.Peer;
 import software.amazon.awscdk.services.ec2.Port;
 import software.amazon.awscdk.services.ec2.SecurityGroup;
 import software.amazon.awscdk.services.ecs.ICluster;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.amazon.awscdk.services.servicediscovery.INamespace;
@@ -25,9 +26,13 @@ public final class SandboxStack extends Stack {
 
   public static final String ID = "OpenHands-Sandbox";
 
-  /** What the stack is built from. */
+  /**
+   * What the stack is built from.
+   *
+   * @param sandboxAwsPolicy the AWS rights of sandbox tasks ({@link SandboxAwsPolicy}; empty: none)
+   */
   public record Inputs(DeploymentSettings settings, Path dockerContext, IVpc vpc, ICluster cluster,
-      INamespace namespace, SecurityStack security) {}
+      INamespace namespace, SecurityStack security, List<PolicyStatement> sandboxAwsPolicy) {}
 
   private final SandboxRegistryTable registry;
   private final SandboxWorkspace workspace;
@@ -62,7 +67,7 @@ public final class SandboxStack extends Stack {
         List.of(security.sandboxGroup(), orchestratorGroup));
     orchestratorGroup.addEgressRule(workspace.fileSystem().getConnections().getSecurityGroups().get(0),
         Port.tcp(2049), "the workspace file system");
-    sandbox = new SandboxTaskDefinition(this, "SandboxTask", settings, workspace);
+    sandbox = new SandboxTaskDefinition(this, "SandboxTask", settings, workspace, in.sandboxAwsPolicy());
 
     appKey = apiKey("AppApiKey", settings.siteName() + "/orchestrator-app-key",
         "ORCHESTRATOR_API_KEYS: the OpenHands app's key to the orchestrator (SANDBOX_API_KEY in the app)");

@@ -49,13 +49,20 @@ public final class SandboxTaskDefinition extends Construct {
   private final FargateTaskDefinition task;
   private final Role taskRole;
 
-  public SandboxTaskDefinition(Construct scope, String id, DeploymentSettings settings, SandboxWorkspace workspace) {
+  /** @param awsPolicy the operator's AWS rights for sandboxes, guardrail included (empty: none) */
+  public SandboxTaskDefinition(Construct scope, String id, DeploymentSettings settings, SandboxWorkspace workspace,
+      List<PolicyStatement> awsPolicy) {
     super(scope, id);
     LogGroup logs = LogGroup.Builder.create(this, "Logs").logGroupName("/" + settings.siteName() + "/sandbox")
         .retention(RetentionDays.ONE_MONTH).build();
     taskRole = Role.Builder.create(this, "TaskRole").assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
-        .description("Sandbox tasks: mount their own workspace; no other AWS access (agent-written code runs here)")
+        .description("Sandbox tasks: their workspace mount, Bedrock models, and only what the operator's policy file"
+            + " adds (agent-written code runs here)")
         .build();
+    if (settings.sandboxBedrockAccess()) {
+      grantBedrock(settings);
+    }
+    awsPolicy.forEach(taskRole::addToPolicy);
     taskRole.addToPolicy(PolicyStatement.Builder.create().sid("MountWorkspace")
         .actions(List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"))
         .resources(List.of(workspace.fileSystem().getFileSystemArn()))
@@ -97,6 +104,27 @@ public final class SandboxTaskDefinition extends Construct {
         + " conversation's environment (the app's settings) as overrides at RunTask.");
     Nag.suppress(task, "AwsSolutions-IAM5", "The execution role's ECR token and log-stream rights are the ones ECS"
         + " documents; CDK scopes the rest to this log group.", List.of("Resource::*"));
+  }
+
+  /** The agent's LLM calls, as the original allows them: invoking models and inference profiles, and listing them. */
+  private void grantBedrock(DeploymentSettings settings) {
+    String account = software.amazon.awscdk.Stack.of(this).getAccount();
+    taskRole.addToPolicy(PolicyStatement.Builder.create().sid("BedrockModelAccess")
+        .actions(List.of("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"))
+        .resources(List.of("arn:aws:bedrock:*::foundation-model/*",
+            "arn:aws:bedrock:*:" + account + ":inference-profile/*",
+            "arn:aws:bedrock:" + settings.region() + ":" + account + ":application-inference-profile/*"))
+        .build());
+    taskRole.addToPolicy(PolicyStatement.Builder.create().sid("BedrockModelDiscovery")
+        .actions(List.of("bedrock:ListFoundationModels", "bedrock:ListInferenceProfiles",
+            "bedrock:GetInferenceProfile"))
+        .resources(List.of("*")).build());
+    Nag.suppressFindings(taskRole, "AwsSolutions-IAM5", "The agent chooses its model at run time (any foundation"
+        + " model, or an inference profile of this account); Bedrock's list calls have no resource-level rights."
+        + " sandboxBedrockAccess=false removes both.", List.of("Resource::*",
+            "Resource::arn:aws:bedrock:*::foundation-model/*",
+            "/^Resource::arn:aws:bedrock:\\*:[^:]+:inference-profile\\/\\*$/",
+            "/^Resource::arn:aws:bedrock:[^:]+:[^:]+:application-inference-profile\\/\\*$/"));
   }
 
   /** The task family the orchestrator runs and registers revisions of. */

@@ -327,7 +327,8 @@ class DeploymentTemplateTest {
         "HealthCheckPath", "/health", "HealthCheckIntervalSeconds", 5, "HealthyThresholdCount", 2,
         "TargetType", "ip", "Port", 8080,
         "TargetGroupAttributes", Match.arrayWith(List.of(
-            Map.of("Key", "deregistration_delay.timeout_seconds", "Value", "30"))))));
+            Map.of("Key", "deregistration_delay.timeout_seconds", "Value", "30"),
+            Map.of("Key", "slow_start.duration_seconds", "Value", "60"))))));
     compute.hasResourceProperties("AWS::ECS::Service", Match.objectLike(Map.of(
         "LaunchType", "FARGATE", "DesiredCount", Match.absent(),
         "DeploymentConfiguration", Match.objectLike(Map.of(

@@ -1,8 +1,10 @@
 package dev.openhands.runtime.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,11 +109,74 @@ class SandboxStackTest {
   }
 
   @Test
-  void sandboxTaskRole_hasNoAwsAccessButItsMount() {
+  void sandboxTaskRole_byDefault_mountsItsWorkspaceAndCallsBedrock_nothingElse() {
+    assertEquals(new TreeSet<>(List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite",
+        "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:ListFoundationModels",
+        "bedrock:ListInferenceProfiles", "bedrock:GetInferenceProfile")),
+        new TreeSet<>(actionsOf(statementsOf(sandbox, "SandboxTaskTaskRole"))));
+  }
+
+  @Test
+  void sandboxTaskRole_withoutBedrock_onlyMounts() throws Exception {
+    Map<String, Object> context = ExampleDeployment.context();
+    context.put("sandboxBedrockAccess", "false");
+    Template template = sandboxTemplate(context);
+    assertEquals(List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"),
+        actionsOf(statementsOf(template, "SandboxTaskTaskRole")));
+  }
+
+  @Test
+  void sandboxAwsAccess_addsThePolicyFilesStatements_andTheGuardrail() throws Exception {
+    Path file = outdir.resolve("sandbox-aws-policy.json");
+    Files.writeString(file, """
+        {"Version": "2012-10-17", "Statement": [{"Sid": "ReadTheDataSets", "Effect": "Allow",
+          "Action": ["s3:GetObject", "s3:ListBucket"],
+          "Resource": ["arn:aws:s3:::team-datasets", "arn:aws:s3:::team-datasets/*"]}]}
+        """);
+    Map<String, Object> context = ExampleDeployment.context();
+    context.put("sandboxAwsAccess", "true");
+    context.put("sandboxAwsPolicyFile", file.toString());
+    List<Map<String, Object>> statements = statementsOf(sandboxTemplate(context), "SandboxTaskTaskRole");
+    Map<String, Object> read = statements.stream().filter(st -> "ReadTheDataSets".equals(st.get("Sid")))
+        .findFirst().orElseThrow();
+    assertEquals(List.of("s3:GetObject", "s3:ListBucket"), read.get("Action"));
+    Map<String, Object> deny = statements.stream().filter(st -> "DenySensitiveOperations".equals(st.get("Sid")))
+        .findFirst().orElseThrow();
+    assertEquals("Deny", deny.get("Effect"));
+    assertTrue(((List<?>) deny.get("Action")).containsAll(List.of("iam:CreateAccessKey", "sts:AssumeRole",
+        "iam:PassRole", "organizations:*")), deny.toString());
+  }
+
+  @Test
+  void sandboxAwsAccess_refusesAPolicyThatAllowsEverything_andNeedsAFile() throws Exception {
+    Path file = outdir.resolve("allow-all.json");
+    Files.writeString(file, "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}]}");
+    Map<String, Object> context = ExampleDeployment.context();
+    context.put("sandboxAwsAccess", "true");
+    context.put("sandboxAwsPolicyFile", file.toString());
+    SettingsException everything = assertThrows(SettingsException.class, () -> sandboxTemplate(context));
+    assertTrue(everything.getMessage().contains("allows every action"), everything.getMessage());
+    context.remove("sandboxAwsPolicyFile");
+    SettingsException none = assertThrows(SettingsException.class, () -> sandboxTemplate(context));
+    assertTrue(none.getMessage().startsWith("context sandboxAwsPolicyFile: not set"), none.getMessage());
+  }
+
+  private static Template sandboxTemplate(Map<String, Object> context) throws java.io.IOException {
+    Path dir = Files.createTempDirectory(outdir, "app");
+    return Template.fromStack(ExampleDeployment.build(ExampleDeployment.app(context, dir)).sandbox());
+  }
+
+  private static List<String> actionsOf(List<Map<String, Object>> statements) {
     List<String> actions = new ArrayList<>();
-    statementsOf("SandboxTaskTaskRole").forEach(s -> actions.addAll(((List<?>) s.get("Action")).stream()
-        .map(String::valueOf).toList()));
-    assertEquals(List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"), actions);
+    for (Map<String, Object> statement : statements) {
+      Object action = statement.get("Action");
+      if (action instanceof List<?> list) {
+        list.forEach(a -> actions.add(String.valueOf(a)));
+      } else {
+        actions.add(String.valueOf(action));
+      }
+    }
+    return actions;
   }
 
   @Test
@@ -128,10 +193,14 @@ class SandboxStackTest {
   }
 
   /** The statements of the policies on the role whose logical id starts with {@code rolePrefix}. */
-  @SuppressWarnings("unchecked")
   private static List<Map<String, Object>> statementsOf(String rolePrefix) {
+    return statementsOf(sandbox, rolePrefix);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> statementsOf(Template template, String rolePrefix) {
     List<Map<String, Object>> statements = new ArrayList<>();
-    Map<String, Object> resources = (Map<String, Object>) sandbox.toJSON().get("Resources");
+    Map<String, Object> resources = (Map<String, Object>) template.toJSON().get("Resources");
     for (Object value : resources.values()) {
       Map<String, Object> resource = (Map<String, Object>) value;
       if (!"AWS::IAM::Policy".equals(resource.get("Type"))) {
