@@ -10,24 +10,18 @@ import software.amazon.awscdk.services.ec2.ISecurityGroup;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ecr.assets.DockerImageAsset;
 import software.amazon.awscdk.services.ecr.assets.Platform;
-import software.amazon.awscdk.services.ecs.AwsLogDriverMode;
-import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
 import software.amazon.awscdk.services.ecs.ContainerDefinition;
 import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
 import software.amazon.awscdk.services.ecs.ContainerImage;
-import software.amazon.awscdk.services.ecs.CpuArchitecture;
 import software.amazon.awscdk.services.ecs.CpuUtilizationScalingProps;
 import software.amazon.awscdk.services.ecs.DeploymentCircuitBreaker;
 import software.amazon.awscdk.services.ecs.FargateService;
 import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
 import software.amazon.awscdk.services.ecs.ICluster;
-import software.amazon.awscdk.services.ecs.LogDrivers;
 import software.amazon.awscdk.services.ecs.MountPoint;
-import software.amazon.awscdk.services.ecs.OperatingSystemFamily;
 import software.amazon.awscdk.services.ecs.PortMapping;
 import software.amazon.awscdk.services.ecs.PropagatedTagSource;
 import software.amazon.awscdk.services.ecs.RequestCountScalingProps;
-import software.amazon.awscdk.services.ecs.RuntimePlatform;
 import software.amazon.awscdk.services.ecs.ScalableTaskCount;
 import software.amazon.awscdk.services.ecs.Secret;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
@@ -90,8 +84,7 @@ public final class GatewayService extends Construct {
     super(scope, id);
     FargateTaskDefinition task = FargateTaskDefinition.Builder.create(this, "Task")
         .cpu(props.cpu()).memoryLimitMiB(props.memoryMiB())
-        .runtimePlatform(RuntimePlatform.builder().cpuArchitecture(CpuArchitecture.ARM64)
-            .operatingSystemFamily(OperatingSystemFamily.LINUX).build())
+        .runtimePlatform(FargateTasks.arm64())
         .taskRole(props.taskRole())
         .volumes(List.of(Volume.builder().name("tmp").build()))
         .build();
@@ -107,8 +100,7 @@ public final class GatewayService extends Construct {
         .portMappings(List.of(
             PortMapping.builder().name("gateway").containerPort(GATEWAY_PORT).build(),
             PortMapping.builder().name("admin").containerPort(ADMIN_PORT).build()))
-        .logging(LogDrivers.awsLogs(AwsLogDriverProps.builder().logGroup(props.logs())
-            .streamPrefix("gateway").mode(AwsLogDriverMode.NON_BLOCKING).build()))
+        .logging(FargateTasks.logsTo(props.logs(), "gateway"))
         .stopTimeout(GatewayTimings.cdk(props.timings().stopTimeout()))
         .readonlyRootFilesystem(true)
         .user(IMAGE_USER)
@@ -118,9 +110,7 @@ public final class GatewayService extends Construct {
     gateway.addMountPoints(MountPoint.builder().sourceVolume("tmp").containerPath("/tmp").readOnly(false).build());
     Nag.suppress(task, "AwsSolutions-ECS2", "Only non-secret settings are plain environment variables; the origin"
         + " and runtime-session secrets and the orchestrator key come from Secrets Manager.");
-    Nag.suppress(task, "AwsSolutions-IAM5", "The execution role's ECR token and log-stream rights are the ones ECS"
-        + " documents; CDK scopes the rest to this image repository and log group.",
-        List.of("Resource::*"));
+    FargateTasks.suppressExecutionRoleWildcard(task);
 
     service = FargateService.Builder.create(this, "Service").cluster(props.cluster()).taskDefinition(task)
         .serviceName(props.serviceName())

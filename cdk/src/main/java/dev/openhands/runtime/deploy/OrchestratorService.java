@@ -12,24 +12,18 @@ import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ecr.assets.DockerImageAsset;
 import software.amazon.awscdk.services.ecr.assets.Platform;
 import software.amazon.awscdk.services.ecs.AuthorizationConfig;
-import software.amazon.awscdk.services.ecs.AwsLogDriverMode;
-import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
 import software.amazon.awscdk.services.ecs.CloudMapOptions;
 import software.amazon.awscdk.services.ecs.ContainerDefinition;
 import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
 import software.amazon.awscdk.services.ecs.ContainerImage;
-import software.amazon.awscdk.services.ecs.CpuArchitecture;
 import software.amazon.awscdk.services.ecs.DeploymentCircuitBreaker;
 import software.amazon.awscdk.services.ecs.EfsVolumeConfiguration;
 import software.amazon.awscdk.services.ecs.FargateService;
 import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
 import software.amazon.awscdk.services.ecs.ICluster;
-import software.amazon.awscdk.services.ecs.LogDrivers;
 import software.amazon.awscdk.services.ecs.MountPoint;
-import software.amazon.awscdk.services.ecs.OperatingSystemFamily;
 import software.amazon.awscdk.services.ecs.PortMapping;
 import software.amazon.awscdk.services.ecs.PropagatedTagSource;
-import software.amazon.awscdk.services.ecs.RuntimePlatform;
 import software.amazon.awscdk.services.ecs.Secret;
 import software.amazon.awscdk.services.ecs.Volume;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -81,8 +75,7 @@ public final class OrchestratorService extends Construct {
     FargateTaskDefinition task = FargateTaskDefinition.Builder.create(this, "Task")
         .family(settings.siteName() + "-orchestrator")
         .cpu(512).memoryLimitMiB(1024)
-        .runtimePlatform(RuntimePlatform.builder().cpuArchitecture(CpuArchitecture.ARM64)
-            .operatingSystemFamily(OperatingSystemFamily.LINUX).build())
+        .runtimePlatform(FargateTasks.arm64())
         .taskRole(taskRole)
         .volumes(List.of(Volume.builder().name("workspace").efsVolumeConfiguration(EfsVolumeConfiguration.builder()
             .fileSystemId(props.workspace().fileSystem().getFileSystemId())
@@ -104,8 +97,7 @@ public final class OrchestratorService extends Construct {
             "ORCHESTRATOR_GATEWAY_API_KEYS", Secret.fromSecretsManager(props.gatewayKey()))))
         .portMappings(List.of(PortMapping.builder().name("api").containerPort(API_PORT).build(),
             PortMapping.builder().name("admin").containerPort(ADMIN_PORT).build()))
-        .logging(LogDrivers.awsLogs(AwsLogDriverProps.builder().logGroup(logs).streamPrefix("orchestrator")
-            .mode(AwsLogDriverMode.NON_BLOCKING).build()))
+        .logging(FargateTasks.logsTo(logs, "orchestrator"))
         .stopTimeout(Duration.seconds(30))
         .readonlyRootFilesystem(true)
         .user(IMAGE_USER)
@@ -116,8 +108,7 @@ public final class OrchestratorService extends Construct {
     container.addMountPoints(MountPoint.builder().sourceVolume("tmp").containerPath("/tmp").readOnly(false).build());
     Nag.suppress(task, "AwsSolutions-ECS2", "Only non-secret settings are plain environment variables; both API"
         + " keys come from Secrets Manager.");
-    Nag.suppress(task, "AwsSolutions-IAM5", "The execution role's ECR token and log-stream rights are the ones ECS"
-        + " documents; CDK scopes the rest to this image repository and log group.", List.of("Resource::*"));
+    FargateTasks.suppressExecutionRoleWildcard(task);
 
     service = FargateService.Builder.create(this, "Service").cluster(props.cluster()).taskDefinition(task)
         .serviceName(settings.siteName() + "-orchestrator")

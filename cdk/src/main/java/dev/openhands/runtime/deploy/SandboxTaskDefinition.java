@@ -4,20 +4,14 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.ecs.AuthorizationConfig;
-import software.amazon.awscdk.services.ecs.AwsLogDriverMode;
-import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
 import software.amazon.awscdk.services.ecs.ContainerDefinition;
 import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
 import software.amazon.awscdk.services.ecs.ContainerImage;
-import software.amazon.awscdk.services.ecs.CpuArchitecture;
 import software.amazon.awscdk.services.ecs.EfsVolumeConfiguration;
 import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
 import software.amazon.awscdk.services.ecs.LinuxParameters;
-import software.amazon.awscdk.services.ecs.LogDrivers;
 import software.amazon.awscdk.services.ecs.MountPoint;
-import software.amazon.awscdk.services.ecs.OperatingSystemFamily;
 import software.amazon.awscdk.services.ecs.PortMapping;
-import software.amazon.awscdk.services.ecs.RuntimePlatform;
 import software.amazon.awscdk.services.ecs.Volume;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -71,8 +65,7 @@ public final class SandboxTaskDefinition extends Construct {
     task = FargateTaskDefinition.Builder.create(this, "Task")
         .family(family(settings))
         .cpu(settings.sandboxCpu()).memoryLimitMiB(settings.sandboxMemory())
-        .runtimePlatform(RuntimePlatform.builder().cpuArchitecture(CpuArchitecture.ARM64)
-            .operatingSystemFamily(OperatingSystemFamily.LINUX).build())
+        .runtimePlatform(FargateTasks.arm64())
         .taskRole(taskRole)
         .volumes(List.of(Volume.builder().name("workspace").efsVolumeConfiguration(EfsVolumeConfiguration.builder()
             .fileSystemId(workspace.fileSystem().getFileSystemId())
@@ -90,8 +83,7 @@ public final class SandboxTaskDefinition extends Construct {
         // Fargate has no docker-init: ECS's init process reaps the agent's children instead.
         .linuxParameters(LinuxParameters.Builder.create(this, "Linux").initProcessEnabled(true).build())
         .portMappings(List.of(PortMapping.builder().containerPort(AGENT_SERVER_PORT).build()))
-        .logging(LogDrivers.awsLogs(AwsLogDriverProps.builder().logGroup(logs).streamPrefix("sandbox")
-            .mode(AwsLogDriverMode.NON_BLOCKING).build()))
+        .logging(FargateTasks.logsTo(logs, "sandbox"))
         .healthCheck(software.amazon.awscdk.services.ecs.HealthCheck.builder()
             .command(List.of("CMD-SHELL", "curl -fs http://localhost:" + AGENT_SERVER_PORT + "/alive || exit 1"))
             .interval(Duration.seconds(30)).timeout(Duration.seconds(10)).retries(3)
@@ -102,8 +94,7 @@ public final class SandboxTaskDefinition extends Construct {
         .readOnly(false).build());
     Nag.suppress(task, "AwsSolutions-ECS2", "The only plain variable is the region; the orchestrator passes the"
         + " conversation's environment (the app's settings) as overrides at RunTask.");
-    Nag.suppress(task, "AwsSolutions-IAM5", "The execution role's ECR token and log-stream rights are the ones ECS"
-        + " documents; CDK scopes the rest to this log group.", List.of("Resource::*"));
+    FargateTasks.suppressExecutionRoleWildcard(task);
   }
 
   /** The agent's LLM calls, as the original allows them: invoking models and inference profiles, and listing them. */
