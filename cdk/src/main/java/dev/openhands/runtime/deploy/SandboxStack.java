@@ -2,7 +2,6 @@ package dev.openhands.runtime.deploy;
 
 import java.nio.file.Path;
 import java.util.List;
-import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.ec2.IVpc;
@@ -12,7 +11,6 @@ import software.amazon.awscdk.services.ec2.SecurityGroup;
 import software.amazon.awscdk.services.ecs.ICluster;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.secretsmanager.Secret;
-import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.amazon.awscdk.services.servicediscovery.INamespace;
 import software.constructs.Construct;
 
@@ -79,14 +77,8 @@ public final class SandboxStack extends Stack {
   }
 
   private Secret apiKey(String id, String name, String description) {
-    Secret secret = Secret.Builder.create(this, id).secretName(name).description(description)
-        .generateSecretString(SecretStringGenerator.builder().passwordLength(48).excludePunctuation(true)
-            .includeSpace(false).build())
-        .removalPolicy(RemovalPolicy.DESTROY)
-        .build();
-    Nag.suppress(secret, "AwsSolutions-SMG4", "Rotation is an operator step: the orchestrator accepts two keys"
-        + " per caller (new,old), so the caller moves to the new key before the old one is removed.");
-    return secret;
+    return GeneratedSecret.create(this, id, name, description, "Rotation is an operator step: the orchestrator"
+        + " accepts two keys per caller (new,old), so the caller moves to the new key before the old one is removed.");
   }
 
   public SandboxRegistryTable registry() {

@@ -16,7 +16,6 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.secretsmanager.Secret;
-import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.constructs.Construct;
 
 /**
@@ -78,16 +77,11 @@ public final class SecurityStack extends Stack {
 
     // Signs the runtime hosts' own sessions (the gateway's handshake with the main host); the gateway accepts two
     // comma-separated values, so a rotation puts "new,old" in place for a session's lifetime, then "new".
-    runtimeSessionSecret = Secret.Builder.create(this,
-            "RuntimeSessionSecret")
-        .secretName(settings.siteName() + "/runtime-session")
-        .description("RUNTIME_SESSION_SECRET: signs runtime hosts' sessions and sign-in proofs (gateway only)")
-        .generateSecretString(SecretStringGenerator.builder()
-            .passwordLength(48).excludePunctuation(true).includeSpace(false).build())
-        .removalPolicy(RemovalPolicy.DESTROY)
-        .build();
-    Nag.suppress(runtimeSessionSecret, "AwsSolutions-SMG4", "Rotation is an operator step: the gateway accepts two"
-        + " values (new,old) while sessions signed with the old one expire (12 h), then the new one alone.");
+    runtimeSessionSecret = GeneratedSecret.create(this, "RuntimeSessionSecret",
+        settings.siteName() + "/runtime-session",
+        "RUNTIME_SESSION_SECRET: signs runtime hosts' sessions and sign-in proofs (gateway only)",
+        "Rotation is an operator step: the gateway accepts two values (new,old) while sessions signed with the old"
+            + " one expire (12 h), then the new one alone.");
 
     gatewayTaskRole = Role.Builder.create(this, "GatewayTaskRole")
         .assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))

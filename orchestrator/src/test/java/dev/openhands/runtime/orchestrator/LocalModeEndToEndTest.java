@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
+import dev.openhands.runtime.gateway.testkit.Poll;
 import dev.openhands.runtime.gateway.testkit.TestClient;
 import dev.openhands.runtime.orchestrator.demo.DemoSandbox;
 import dev.openhands.runtime.orchestrator.testkit.ApiClient;
@@ -39,8 +40,7 @@ class LocalModeEndToEndTest {
   @BeforeAll
   static void start() throws Exception {
     fixture = OrchestratorFixture.start("local-mode");
-    Orchestrator orchestrator = fixture.orchestrator(Map.of("SANDBOX_PROVIDER", "local", "AGENT_SERVER_PORT",
-        Integer.toString(fixture.agentPort()), "START_TIMEOUT", "60s"));
+    Orchestrator orchestrator = fixture.localOrchestrator();
     api = fixture.client(orchestrator);
     gateway = GatewayUnderTest.start(fixture.dynamo(), fixture.table().name(),
         Map.of("ORIGIN_VERIFY", "disabled", "RUNTIME_AUTH", "none"));
@@ -63,22 +63,11 @@ class LocalModeEndToEndTest {
         .set("Accept", "application/json");
   }
 
-  static void awaitRunning() throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      if ("running".equals(api.get("/sessions/" + ID).json().getString("status"))) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("not running: " + api.get("/sessions/" + ID).body());
-  }
-
   @Test
   void startPageAndWebSocketThroughTheGateway_pauseThenResume() throws Exception {
     ApiClient.Answer started = api.start(ID, new io.vertx.core.json.JsonObject().put("USER_ID", "demo-user"));
     assertEquals(200, started.status(), started.body());
-    awaitRunning();
+    api.awaitStatus(ID, "running");
     String url = api.get("/sessions/" + ID).json().getString("url");
     assertTrue(url.matches("http://127\\.0\\.0\\.\\d+:" + fixture.agentPort()), url);
 
@@ -97,23 +86,15 @@ class LocalModeEndToEndTest {
     assertTrue(paused.body().contains("paused"), paused.body());
 
     assertEquals(200, api.call("/resume", ID).status());
-    awaitRunning();
+    api.awaitStatus(ID, "running");
     // The gateway remembers "paused" for ROUTE_NEGATIVE_TTL (2 s), then reads the new address.
-    long deadline = System.nanoTime() + Duration.ofSeconds(6).toNanos();
-    int status;
-    do {
-      status = browser.get("/api/hello", host()).status();
-    } while (status != 200 && System.nanoTime() < deadline && sleep(100));
+    int status = Poll.until(Duration.ofSeconds(6), () -> browser.get("/api/hello", host()).status(), s -> s == 200,
+        s -> "status " + s);
     assertEquals(200, status);
     assertEquals("echo: again", echo("again"));
 
     assertEquals(200, api.call("/stop", ID).status());
     assertFalse(browser.get("/", host()).status() == 200);
-  }
-
-  static boolean sleep(long ms) throws InterruptedException {
-    Thread.sleep(ms);
-    return true;
   }
 
   static String echo(String text) throws Exception {

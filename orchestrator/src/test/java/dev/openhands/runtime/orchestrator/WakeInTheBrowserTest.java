@@ -10,6 +10,7 @@ import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.openhands.runtime.gateway.testkit.DynamoDbLocal;
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
 import dev.openhands.runtime.gateway.testkit.HeadlessChromium;
+import dev.openhands.runtime.gateway.testkit.Poll;
 import dev.openhands.runtime.orchestrator.demo.DemoSandbox;
 import dev.openhands.runtime.orchestrator.testkit.ApiClient;
 import dev.openhands.runtime.orchestrator.testkit.OrchestratorFixture;
@@ -45,8 +46,7 @@ class WakeInTheBrowserTest {
   @BeforeAll
   static void start() throws Exception {
     fixture = OrchestratorFixture.start("wake-in-the-browser");
-    Orchestrator orchestrator = fixture.orchestrator(Map.of("SANDBOX_PROVIDER", "local", "AGENT_SERVER_PORT",
-        Integer.toString(fixture.agentPort()), "START_TIMEOUT", "60s"));
+    Orchestrator orchestrator = fixture.localOrchestrator();
     api = fixture.client(orchestrator);
     gatewayPort = DynamoDbLocal.freePort();
     gateway = GatewayUnderTest.start(fixture.dynamo(), fixture.table().name(), Map.of(
@@ -54,7 +54,7 @@ class WakeInTheBrowserTest {
         "DEMO_USER", USER, "SIGN_IN_URL", "http://" + MAIN + ":" + gatewayPort + "/_login",
         "RUNTIME_SESSION_SECRET", "wake-browser-test-session-secret-0123456789",
         "ORCHESTRATOR_URL", "http://127.0.0.1:" + orchestrator.apiPort(),
-        "ORCHESTRATOR_API_KEY", OrchestratorFixture.API_KEY));
+        "ORCHESTRATOR_API_KEY", OrchestratorFixture.API_KEY, "WAKE_COOLDOWN", "2s"));
     chromium = HeadlessChromium.launch();
   }
 
@@ -69,28 +69,17 @@ class WakeInTheBrowserTest {
     fixture.close();
   }
 
-  static void awaitStatus(String id, String status) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (status.equals(api.get("/sessions/" + id).json().getString("status"))) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("not " + status + ": " + api.get("/sessions/" + id).body());
-  }
-
   @Test
   void aPausedSandboxesLink_showsTheStartingPage_thenTheAppWithoutAClick() throws Exception {
     String id = "b0000000000000000000000000000001";
     assertEquals(200, api.start(id, new JsonObject().put("USER_ID", USER)).status());
-    awaitStatus(id, "running");
+    api.awaitStatus(id, "running");
     String url = "http://" + DemoSandbox.APP_PORT + "-" + id + ".runtime." + MAIN + ":" + gatewayPort + "/";
     int rounds = Integer.getInteger("wake.rounds", 1);
     List<Long> millis = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
       assertEquals(200, api.call("/pause", id).status());
-      awaitStatus(id, "paused");
+      api.awaitStatus(id, "paused");
       Page page = chromium.browser().newContext().newPage();
       long started = System.nanoTime();
       page.navigate(url);
@@ -104,10 +93,9 @@ class WakeInTheBrowserTest {
       millis.add(Duration.ofNanos(System.nanoTime() - started).toMillis());
       assertEquals(url, page.url(), "the same link, now the app");
       page.context().close();
-      // The next round's pause must not be undone by this round's cooldown: start the next wake afresh.
-      if (round + 1 < rounds) {
-        Thread.sleep(Duration.ofSeconds(31).toMillis());
-      }
+      // The next round's visit must make a wake of its own, not find this round's: wait out the cooldown.
+      Poll.until(Duration.ofSeconds(10), () -> gateway.gateway().waker().recent(id), wake -> wake == null,
+          wake -> "this round's wake is still remembered");
     }
     System.out.println("wake-to-app ms per round: " + millis + "; sorted " + millis.stream().sorted().toList());
     assertTrue(millis.size() == rounds);

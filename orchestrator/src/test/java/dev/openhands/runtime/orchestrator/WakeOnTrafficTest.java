@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
+import dev.openhands.runtime.gateway.testkit.Poll;
 import dev.openhands.runtime.gateway.testkit.TestClient;
 import dev.openhands.runtime.orchestrator.demo.DemoSandbox;
 import dev.openhands.runtime.orchestrator.testkit.ApiClient;
@@ -48,8 +49,7 @@ class WakeOnTrafficTest {
   @BeforeAll
   static void start() throws Exception {
     fixture = OrchestratorFixture.start("wake-on-traffic");
-    orchestrator = fixture.orchestrator(Map.of("SANDBOX_PROVIDER", "local", "AGENT_SERVER_PORT",
-        Integer.toString(fixture.agentPort()), "START_TIMEOUT", "60s"));
+    orchestrator = fixture.localOrchestrator();
     api = fixture.client(orchestrator);
     gateway = GatewayUnderTest.start(fixture.dynamo(), fixture.table().name(), Map.of("RUNTIME_AUTH", "owner",
         "ORCHESTRATOR_URL", "http://127.0.0.1:" + orchestrator.apiPort(),
@@ -80,20 +80,9 @@ class WakeOnTrafficTest {
   /** A sandbox of {@link #OWNER} that ran once and is paused now. */
   static void pausedSandbox(String id) throws Exception {
     assertEquals(200, api.start(id, new JsonObject().put("USER_ID", OWNER)).status());
-    awaitStatus(id, "running");
+    api.awaitStatus(id, "running");
     assertEquals(200, api.call("/pause", id).status());
-    awaitStatus(id, "paused");
-  }
-
-  static void awaitStatus(String id, String status) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (status.equals(api.get("/sessions/" + id).json().getString("status"))) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("not " + status + ": " + api.get("/sessions/" + id).body());
+    api.awaitStatus(id, "paused");
   }
 
   /** The orchestrator's own count of {@code /resume} calls it answered. */
@@ -133,11 +122,8 @@ class WakeOnTrafficTest {
 
     // What the page's script does: HEAD the same URL until the answer is no longer the starting one.
     TestClient browser = new TestClient(fixture.vertx(), gateway.port());
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    TestClient.Response head;
-    do {
-      head = browser.send(HttpMethod.HEAD, "/api/hello", as(OWNER, id), null);
-    } while ("starting".equals(head.header("X-Runtime-Status")) && System.nanoTime() < deadline && sleep(200));
+    TestClient.Response head = Poll.until(Duration.ofSeconds(60),
+        () -> browser.send(HttpMethod.HEAD, "/api/hello", as(OWNER, id), null), r -> !starting(r), r -> "still starting");
     assertNull(head.header("X-Runtime-Status"), "the app's own answer");
     TestClient.Response app = get(as(OWNER, id));
     assertEquals(200, app.status(), app.body());
@@ -185,11 +171,8 @@ class WakeOnTrafficTest {
         Map.of("RUNTIME_AUTH", "owner", "ORCHESTRATOR_URL", "http://127.0.0.1:" + orchestrator.apiPort(),
             "ORCHESTRATOR_API_KEY", "not-the-orchestrators-key-0123"))) {
       TestClient client = new TestClient(fixture.vertx(), wrongKey.port());
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      TestClient.Response r;
-      do {
-        r = client.get("/api/hello", as(OWNER, id));
-      } while ("starting".equals(r.header("X-Runtime-Status")) && System.nanoTime() < deadline && sleep(100));
+      TestClient.Response r = Poll.until(Duration.ofSeconds(20), () -> client.get("/api/hello", as(OWNER, id)),
+          answer -> !starting(answer), answer -> "still starting");
       assertEquals(503, r.status());
       assertNull(r.header("X-Runtime-Status"), "not the starting answer: the page stops polling and shows why");
       assertTrue(r.body().contains("could not be woken") && r.body().contains("key was refused"), r.body());
@@ -197,8 +180,7 @@ class WakeOnTrafficTest {
     }
   }
 
-  static boolean sleep(long ms) throws InterruptedException {
-    Thread.sleep(ms);
-    return true;
+  static boolean starting(TestClient.Response r) {
+    return "starting".equals(r.header("X-Runtime-Status"));
   }
 }

@@ -43,14 +43,21 @@ final class ToSandbox {
 
   void forward(Exchange exchange) {
     send(exchange, exchange.target).onComplete(ar -> {
-      if (ar.succeeded()) {
-        exchange.releaseSlot();
-      } else if (ar.cause() instanceof UpstreamConnectFailed) {
+      if (ar.cause() instanceof UpstreamConnectFailed) {
         retryOnMovedTask(exchange, exchange.target);
       } else {
-        exchange.fail(ar.cause());
+        finish(exchange, ar.cause());
       }
     });
+  }
+
+  /** The exchange is over: its slot goes back, and a failure ({@code null}: none) is answered. */
+  private static void finish(Exchange exchange, Throwable failure) {
+    if (failure == null) {
+      exchange.releaseSlot();
+    } else {
+      exchange.fail(failure);
+    }
   }
 
   private void retryOnMovedTask(Exchange exchange, SandboxRoute.Running stale) {
@@ -68,13 +75,7 @@ final class ToSandbox {
         return;
       }
       exchange.target = running;
-      send(exchange, running).onComplete(ar -> {
-        if (ar.succeeded()) {
-          exchange.releaseSlot();
-        } else {
-          exchange.fail(ar.cause());
-        }
-      });
+      send(exchange, running).onComplete(ar -> finish(exchange, ar.cause()));
     });
   }
 

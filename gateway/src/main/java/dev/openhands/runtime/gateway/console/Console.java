@@ -71,8 +71,8 @@ public final class Console {
 
   /** @param sharesChanged told the conversation id after each share change (the route cache forgets it) */
   public Console(OwnedSandboxes sandboxes, CsrfTokens csrf, Consumer<String> sharesChanged) {
-    this.assets = Map.of(PATH, ASSETS.get(PATH).load(), PATH + "console.js", ASSETS.get(PATH + "console.js").load(),
-        PATH + "console.css", ASSETS.get(PATH + "console.css").load());
+    this.assets = ASSETS.entrySet().stream()
+        .collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue().load()));
     this.sandboxes = sandboxes;
     this.csrf = csrf;
     this.sharesChanged = sharesChanged;

@@ -58,6 +58,13 @@ public final class ApiClient {
   }
 
   /** The same client with another key (or none). */
+  /** Waits until the runtime object of {@code conversationId} says {@code status} (the app's name, "running"). */
+  public Answer awaitStatus(String conversationId, String status) throws Exception {
+    return dev.openhands.runtime.gateway.testkit.Poll.until(java.time.Duration.ofSeconds(60),
+        () -> get("/sessions/" + conversationId), a -> status.equals(a.json().getString("status")),
+        a -> "not " + status + ": " + a.body());
+  }
+
   public ApiClient withKey(String key) {
     return new ApiClient(port, key);
   }

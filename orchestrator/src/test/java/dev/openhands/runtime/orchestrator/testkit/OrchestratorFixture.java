@@ -88,6 +88,12 @@ public final class OrchestratorFixture implements AutoCloseable {
     return orchestrator;
   }
 
+  /** An orchestrator with the {@code local} provider (the bundled demo sandbox), as local mode runs it. */
+  public Orchestrator localOrchestrator() throws Exception {
+    return orchestrator(Map.of("SANDBOX_PROVIDER", "local", "AGENT_SERVER_PORT", Integer.toString(agentPort),
+        "START_TIMEOUT", "60s"));
+  }
+
   public ApiClient client(Orchestrator orchestrator) {
     return new ApiClient(orchestrator.apiPort(), API_KEY);
   }
