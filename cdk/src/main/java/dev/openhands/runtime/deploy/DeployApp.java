@@ -14,7 +14,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 
 /**
  * The CDK app. Stacks are wired in the order of the architecture picture: sign-in, network, security, logs and
- * alerts, the cluster, sandboxes (the registry, the workspace file system, the sandbox task definition and the
+ * alerts, the app's database, the cluster, sandboxes (the registry, the workspace file system, the sandbox task definition and the
  * orchestrator), the gateway, and the edge in front of it all.
  *
  * <p>Auth and Edge live in us-east-1 (CloudFront's certificate, WAF and Lambda@Edge must); the rest in
@@ -28,7 +28,8 @@ public final class DeployApp {
 
   /** Every stack of the deployment; {@code edge} is empty until the Auth stack's outputs exist. */
   public record Stacks(AuthStack auth, NetworkStack network, SecurityStack security, MonitoringStack monitoring,
-      ClusterStack cluster, SandboxStack sandbox, ComputeStack compute, Optional<EdgeStack> edge) {}
+      DatabaseStack database, ClusterStack cluster, SandboxStack sandbox, ComputeStack compute,
+      Optional<EdgeStack> edge) {}
 
   public static void main(String[] args) {
     App app = new App();
@@ -70,11 +71,14 @@ public final class DeployApp {
     NetworkStack network = new NetworkStack(app, inRegion, settings);
     SecurityStack security = new SecurityStack(app, inRegion, settings, network.vpc());
     MonitoringStack monitoring = new MonitoringStack(app, inRegion, settings, security.key());
+    DatabaseStack database = new DatabaseStack(app, inRegion, new DatabaseStack.Inputs(settings,
+        JavaFunctions.jar(repository), network.vpc()));
+    database.addStackDependency(network, "the Secrets Manager endpoint serves the bootstrap function");
     ClusterStack cluster = new ClusterStack(app, inRegion, settings, network.vpc());
     List<PolicyStatement> sandboxAws = settings.sandboxAwsAccess()
         ? SandboxAwsPolicy.read(workDir.resolve(settings.sandboxAwsPolicyFile())) : List.of();
     SandboxStack sandbox = new SandboxStack(app, inRegion, new SandboxStack.Inputs(settings, repository,
-        network.vpc(), cluster.cluster(), cluster.namespace(), security, sandboxAws));
+        network.vpc(), cluster.cluster(), cluster.namespace(), security, database, sandboxAws));
     sandbox.addStackDependency(network, "the VPC endpoints serve the orchestrator's tasks");
     ComputeStack compute = new ComputeStack(app, inRegion, new ComputeStack.Inputs(settings,
         timings, repository, network.vpc(), cluster.cluster(), security, monitoring, sandbox, auth));
@@ -89,7 +93,7 @@ public final class DeployApp {
       stack.addStackDependency(authStack, "the sign-in function is baked with the Auth stack's outputs");
       return stack;
     });
-    return new Stacks(authStack, network, security, monitoring, cluster, sandbox, compute, edge);
+    return new Stacks(authStack, network, security, monitoring, database, cluster, sandbox, compute, edge);
   }
 
   private static StackProps props(DeploymentSettings settings, String region) {

@@ -47,6 +47,8 @@ import java.util.regex.Pattern;
  * @param sandboxAwsAccess whether sandbox tasks get the AWS rights of {@code sandboxAwsPolicyFile}
  * @param sandboxAwsPolicyFile a JSON IAM policy for sandbox tasks, required with {@code sandboxAwsAccess} (there is
  *     no default that allows everything), or null
+ * @param databaseMinCapacity the app database's Aurora capacity floor, in ACUs (0 lets it pause when idle)
+ * @param databaseMaxCapacity its ceiling, in ACUs
  */
 public record DeploymentSettings(
     String account,
@@ -77,7 +79,9 @@ public record DeploymentSettings(
     int sandboxMemory,
     boolean sandboxBedrockAccess,
     boolean sandboxAwsAccess,
-    String sandboxAwsPolicyFile) {
+    String sandboxAwsPolicyFile,
+    double databaseMinCapacity,
+    double databaseMaxCapacity) {
 
   /** CloudFront, its certificate, WAF and Lambda@Edge live here, whatever {@link #region()} is. */
   public static final String EDGE_REGION = "us-east-1";
@@ -114,6 +118,10 @@ public record DeploymentSettings(
     if (sandboxAwsAccess && sandboxAwsPolicyFile == null) {
       throw new SettingsException("context sandboxAwsPolicyFile: not set (expected: a JSON IAM policy file while"
           + " sandboxAwsAccess=true; there is no default that allows everything)");
+    }
+    if (databaseMinCapacity > databaseMaxCapacity) {
+      throw new SettingsException("context databaseMinCapacity: " + databaseMinCapacity
+          + " (expected: <= databaseMaxCapacity, " + databaseMaxCapacity + ")");
     }
     if (gatewayMinTasks > gatewayMaxTasks) {
       throw new SettingsException("context gatewayMinTasks: " + gatewayMinTasks
@@ -165,7 +173,9 @@ public record DeploymentSettings(
         in.integer("sandboxMemory", 4096, 512, 30720),
         in.bool("sandboxBedrockAccess", true),
         in.bool("sandboxAwsAccess", false),
-        in.optional("sandboxAwsPolicyFile", POLICY_FILE, "a path to a JSON IAM policy file"));
+        in.optional("sandboxAwsPolicyFile", POLICY_FILE, "a path to a JSON IAM policy file"),
+        in.capacity("databaseMinCapacity", 0.5, 0),
+        in.capacity("databaseMaxCapacity", 4, 1));
   }
 
   /** The app's host, e.g. {@code openhands.example.com}; runtime hosts are below {@link #runtimeDomain()}. */
@@ -283,6 +293,24 @@ public record DeploymentSettings(
       }
       throw new SettingsException("context " + key + ": '" + value + "' (expected: a whole number from " + min
           + " to " + max + ")");
+    }
+
+    /** Aurora Serverless v2 capacity: ACUs in steps of 0.5, from {@code min} to 256. */
+    double capacity(String key, double fallback, double min) {
+      String value = raw(key);
+      if (value == null) {
+        return fallback;
+      }
+      try {
+        double acus = Double.parseDouble(value);
+        if (acus >= min && acus <= 256 && acus * 2 == Math.rint(acus * 2)) {
+          return acus;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new SettingsException("context " + key + ": '" + value + "' (expected: Aurora capacity units from " + min
+          + " to 256 in steps of 0.5)");
     }
 
     /** A JSON list or a comma-separated string of host names. */

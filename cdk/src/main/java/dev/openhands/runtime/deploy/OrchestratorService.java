@@ -56,10 +56,12 @@ public final class OrchestratorService extends Construct {
    *
    * @param appKey the app's API key ({@code ORCHESTRATOR_API_KEYS})
    * @param gatewayKey the gateway's API key ({@code ORCHESTRATOR_GATEWAY_API_KEYS})
+   * @param database the app's database, where the owner of a conversation is looked up ({@code OWNER_DB_URL})
    */
   public record Props(DeploymentSettings settings, Path dockerContext, IVpc vpc, ICluster cluster,
       INamespace namespace, ISecurityGroup group, ISecurityGroup sandboxGroup, SandboxRegistryTable registry,
-      SandboxWorkspace workspace, SandboxTaskDefinition sandbox, ISecret appKey, ISecret gatewayKey) {}
+      SandboxWorkspace workspace, SandboxTaskDefinition sandbox, ISecret appKey, ISecret gatewayKey,
+      DatabaseStack database) {}
 
   private final FargateService service;
   private final Role taskRole;
@@ -94,7 +96,9 @@ public final class OrchestratorService extends Construct {
         // Sorted, so that every synth writes the same template (Map.of's order changes from run to run).
         .secrets(new TreeMap<>(Map.of(
             "ORCHESTRATOR_API_KEYS", Secret.fromSecretsManager(props.appKey()),
-            "ORCHESTRATOR_GATEWAY_API_KEYS", Secret.fromSecretsManager(props.gatewayKey()))))
+            "ORCHESTRATOR_GATEWAY_API_KEYS", Secret.fromSecretsManager(props.gatewayKey()),
+            "OWNER_DB_USER", Secret.fromSecretsManager(props.database().proxySecret(), "username"),
+            "OWNER_DB_PASSWORD", Secret.fromSecretsManager(props.database().proxySecret(), "password"))))
         .portMappings(List.of(PortMapping.builder().name("api").containerPort(API_PORT).build(),
             PortMapping.builder().name("admin").containerPort(ADMIN_PORT).build()))
         .logging(FargateTasks.logsTo(logs, "orchestrator"))
@@ -107,7 +111,7 @@ public final class OrchestratorService extends Construct {
     task.addVolume(Volume.builder().name("tmp").build());
     container.addMountPoints(MountPoint.builder().sourceVolume("tmp").containerPath("/tmp").readOnly(false).build());
     Nag.suppress(task, "AwsSolutions-ECS2", "Only non-secret settings are plain environment variables; both API"
-        + " keys come from Secrets Manager.");
+        + " keys and the database user come from Secrets Manager.");
     FargateTasks.suppressExecutionRoleWildcard(task);
 
     service = FargateService.Builder.create(this, "Service").cluster(props.cluster()).taskDefinition(task)
@@ -136,6 +140,7 @@ public final class OrchestratorService extends Construct {
     env.put("EFS_FILE_SYSTEM_ID", props.workspace().fileSystem().getFileSystemId());
     env.put("WORKSPACE_ROOT", WORKSPACE_ROOT);
     env.put("AGENT_SERVER_PORT", String.valueOf(SandboxTaskDefinition.AGENT_SERVER_PORT));
+    env.put("OWNER_DB_URL", props.database().jdbcUrl());
     return env;
   }
 

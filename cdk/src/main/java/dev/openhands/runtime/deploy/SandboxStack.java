@@ -30,7 +30,7 @@ public final class SandboxStack extends Stack {
    * @param sandboxAwsPolicy the AWS rights of sandbox tasks ({@link SandboxAwsPolicy}; empty: none)
    */
   public record Inputs(DeploymentSettings settings, Path dockerContext, IVpc vpc, ICluster cluster,
-      INamespace namespace, SecurityStack security, List<PolicyStatement> sandboxAwsPolicy) {}
+      INamespace namespace, SecurityStack security, DatabaseStack database, List<PolicyStatement> sandboxAwsPolicy) {}
 
   private final SandboxRegistryTable registry;
   private final SandboxWorkspace workspace;
@@ -56,6 +56,7 @@ public final class SandboxStack extends Stack {
     security.gatewayGroup().addEgressRule(orchestratorGroup, Port.tcp(OrchestratorService.API_PORT),
         "wake calls to the orchestrator", true);
     orchestratorGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), "AWS APIs over HTTPS");
+    in.database().allowClient(orchestratorGroup, "the orchestrator (who owns a conversation)");
     orchestratorGroup.addEgressRule(security.sandboxGroup(), Port.tcp(SandboxTaskDefinition.AGENT_SERVER_PORT),
         "agent-servers' /alive and conversation search");
     security.sandboxGroup().addIngressRule(orchestratorGroup, Port.tcp(SandboxTaskDefinition.AGENT_SERVER_PORT),
@@ -73,7 +74,7 @@ public final class SandboxStack extends Stack {
         "ORCHESTRATOR_GATEWAY_API_KEYS: the gateway's key to the orchestrator (its wake calls)");
     orchestrator = new OrchestratorService(this, "Orchestrator", new OrchestratorService.Props(settings,
         in.dockerContext(), in.vpc(), in.cluster(), in.namespace(), orchestratorGroup, security.sandboxGroup(),
-        registry, workspace, sandbox, appKey, gatewayKey));
+        registry, workspace, sandbox, appKey, gatewayKey, in.database()));
   }
 
   private Secret apiKey(String id, String name, String description) {

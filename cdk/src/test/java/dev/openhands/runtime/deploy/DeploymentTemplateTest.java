@@ -38,6 +38,10 @@ class DeploymentTemplateTest {
   @TempDir
   static Path outdir;
 
+  /** Warnings of the schema validator that do not apply here, each with the reason. */
+  private static final Map<String, String> NOT_APPLICABLE = Map.of("W9008", "StorageEncrypted on an RDS instance:"
+      + " not applicable to Aurora's instances, which the cluster encrypts (asserted in DatabaseStackTest)");
+
   @BeforeAll
   static void synthesize() {
     App app = ExampleDeployment.app(ExampleDeployment.context(), outdir);
@@ -67,7 +71,7 @@ class DeploymentTemplateTest {
     }
     assertEquals(Map.of(
         "OpenHands-Auth", "us-east-1", "OpenHands-Network", "eu-west-1", "OpenHands-Security", "eu-west-1",
-        "OpenHands-Monitoring", "eu-west-1", "OpenHands-Sandbox", "eu-west-1", "OpenHands-Cluster", "eu-west-1",
+        "OpenHands-Monitoring", "eu-west-1", "OpenHands-Database", "eu-west-1", "OpenHands-Sandbox", "eu-west-1", "OpenHands-Cluster", "eu-west-1",
         "OpenHands-Compute", "eu-west-1", "OpenHands-Edge", "us-east-1"), regions);
   }
 
@@ -75,8 +79,11 @@ class DeploymentTemplateTest {
   void app_passesCloudFormationsSchemaValidationAtSynth() throws IOException {
     JsonNode report = new ObjectMapper().readTree(outdir.resolve("validation-report.json").toFile());
     List<String> violations = new ArrayList<>();
-    report.path("pluginReports").forEach(plugin -> plugin.path("violations").forEach(v ->
-        violations.add(v.path("ruleName").asText() + " " + v.path("description").asText())));
+    report.path("pluginReports").forEach(plugin -> plugin.path("violations").forEach(v -> {
+      if (!NOT_APPLICABLE.containsKey(v.path("ruleName").asText())) {
+        violations.add(v.path("ruleName").asText() + " " + v.path("description").asText());
+      }
+    }));
     assertEquals(List.of(), violations);
   }
 
@@ -415,7 +422,7 @@ class DeploymentTemplateTest {
 
   private static List<Stack> allStacks() {
     List<Stack> all = new ArrayList<>(List.of(stacks.auth(), stacks.network(), stacks.security(),
-        stacks.monitoring(), stacks.cluster(), stacks.sandbox(), stacks.compute()));
+        stacks.monitoring(), stacks.database(), stacks.cluster(), stacks.sandbox(), stacks.compute()));
     stacks.edge().ifPresent(all::add);
     return all;
   }

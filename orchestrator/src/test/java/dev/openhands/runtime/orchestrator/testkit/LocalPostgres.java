@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * A private PostgreSQL server from Debian's {@code postgresql} package, on a free port of 127.0.0.1, with its data in
  * a temporary directory that {@link #close} removes. As root (CI), the server runs as the {@code postgres} user,
- * since PostgreSQL refuses to run as root.
+ * since PostgreSQL refuses to run as root. {@link #start()} trusts every connection; {@link #withPasswords} checks
+ * passwords (SCRAM) on TCP, as a managed database does.
  */
 public final class LocalPostgres implements AutoCloseable {
 
@@ -27,30 +28,52 @@ public final class LocalPostgres implements AutoCloseable {
   private final Path data;
   private final int port;
   private final Process server;
+  private final String password;
 
-  private LocalPostgres(Path data, int port, Process server) {
+  private LocalPostgres(Path data, int port, Process server, String password) {
     this.data = data;
     this.port = port;
     this.server = server;
+    this.password = password;
   }
 
+  /** A server that lets every local connection in, whatever its password. */
   public static LocalPostgres start() throws Exception {
+    return start("");
+  }
+
+  /** A server that checks passwords on TCP; {@link #USER}, a superuser, signs in with {@code superuserPassword}. */
+  public static LocalPostgres withPasswords(String superuserPassword) throws Exception {
+    if (superuserPassword.isEmpty()) {
+      throw new IllegalArgumentException("a password is needed");
+    }
+    return start(superuserPassword);
+  }
+
+  private static LocalPostgres start(String password) throws Exception {
     Path bin = binaries();
     Path data = Files.createTempDirectory("postgres-");
     boolean root = "root".equals(System.getProperty("user.name"));
-    if (root) {
-      run(List.of("chown", "postgres:postgres", data.toString()), false);
+    List<String> initdb = new ArrayList<>(List.of(bin.resolve("initdb").toString(), "-D",
+        data.resolve("db").toString(), "-U", USER, "--encoding=UTF8", "--no-sync"));
+    if (password.isEmpty()) {
+      initdb.add("--auth=trust");
+    } else {
+      Path passwordFile = Files.writeString(data.resolve("superuser-password"), password + "\n");
+      initdb.addAll(List.of("--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=" + passwordFile));
     }
-    run(List.of(bin.resolve("initdb").toString(), "-D", data.resolve("db").toString(), "-U", USER,
-        "--auth=trust", "--encoding=UTF8", "--no-sync"), root);
+    if (root) {
+      run(List.of("chown", "-R", "postgres:postgres", data.toString()), false);
+    }
+    run(initdb, root);
     int port = DynamoDbLocal.freePort();
     List<String> command = asUser(List.of(bin.resolve("postgres").toString(), "-D", data.resolve("db").toString(),
         "-p", Integer.toString(port), "-h", "127.0.0.1", "-k", data.toString(), "-F"), root);
     Process server = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(data.resolve("server.log").toFile()).start();
-    LocalPostgres postgres = new LocalPostgres(data, port, server);
+    LocalPostgres postgres = new LocalPostgres(data, port, server, password);
     postgres.awaitReady();
-    try (Connection c = DriverManager.getConnection(postgres.url("postgres"), USER, "")) {
+    try (Connection c = DriverManager.getConnection(postgres.url("postgres"), USER, password)) {
       c.createStatement().execute("CREATE DATABASE " + DATABASE);
     }
     return postgres;
@@ -65,8 +88,13 @@ public final class LocalPostgres implements AutoCloseable {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
   }
 
+  public int port() {
+    return port;
+  }
+
+  /** A connection to {@link #DATABASE} as {@link #USER}, the superuser. */
   public Connection connect() throws SQLException {
-    return DriverManager.getConnection(url(), USER, "");
+    return DriverManager.getConnection(url(), USER, password);
   }
 
   private void awaitReady() throws Exception {
@@ -76,7 +104,7 @@ public final class LocalPostgres implements AutoCloseable {
       if (!server.isAlive()) {
         throw new IllegalStateException("postgres exited: " + Files.readString(data.resolve("server.log")));
       }
-      try (Connection c = DriverManager.getConnection(url("postgres"), USER, "")) {
+      try (Connection c = DriverManager.getConnection(url("postgres"), USER, password)) {
         return;
       } catch (SQLException e) {
         last = e;
