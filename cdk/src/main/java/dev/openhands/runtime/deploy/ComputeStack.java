@@ -13,12 +13,15 @@ import software.amazon.awscdk.services.certificatemanager.CertificateValidation;
 import software.amazon.awscdk.services.route53.HostedZone;
 import software.amazon.awscdk.services.route53.IHostedZone;
 import software.amazon.awscdk.services.route53.HostedZoneAttributes;
+import software.amazon.awscdk.services.servicediscovery.INamespace;
 import software.constructs.Construct;
 
 /**
- * The gateway ({@link GatewayService}) behind CloudFront's origin ({@link OriginLoadBalancer}), named
- * {@code origin.{subDomain}.{domain}} for CloudFront, with its alarms and dashboard ({@link GatewayAlarms}).
- * The drain and idle limits of {@link GatewayTimings} are checked at synth.
+ * The OpenHands app ({@link AppService}) and the gateway ({@link GatewayService}) in front of it, behind
+ * CloudFront's origin ({@link OriginLoadBalancer}), named {@code origin.{subDomain}.{domain}} for CloudFront, with
+ * the gateway's alarms and dashboard ({@link GatewayAlarms}). Every request the load balancer accepts goes to the
+ * gateway, which sends what is not a runtime address to the app ({@code APP_UPSTREAM}). The drain and idle limits
+ * of {@link GatewayTimings} are checked at synth.
  */
 public final class ComputeStack extends Stack {
 
@@ -31,11 +34,14 @@ public final class ComputeStack extends Stack {
       Path dockerContext,
       IVpc vpc,
       ICluster cluster,
+      INamespace namespace,
       SecurityStack security,
       MonitoringStack monitoring,
+      DatabaseStack database,
       SandboxStack sandbox,
       Optional<AuthOutputs> auth) {}
 
+  private final AppService app;
   private final GatewayService gateway;
   private final OriginLoadBalancer origin;
 
@@ -44,6 +50,9 @@ public final class ComputeStack extends Stack {
     DeploymentSettings settings = in.settings();
     getNode().addValidation(() -> in.timings().problems());
     boolean rotating = settings.originSecretRotating();
+
+    app = new AppService(this, "App", new AppService.Props(settings, in.vpc(), in.cluster(), in.namespace(),
+        in.security().key(), in.security(), in.sandbox(), in.database()));
 
     gateway = new GatewayService(this, "Gateway", new GatewayService.Props(
         settings.siteName() + "-gateway", settings.gatewayCpu(), settings.gatewayMemory(), in.dockerContext(),
@@ -82,14 +91,16 @@ public final class ComputeStack extends Stack {
     // A sleeping sandbox wakes on traffic (row 20): the gateway calls the orchestrator's /resume.
     env.put("ORCHESTRATOR_URL", OrchestratorService.url(ClusterStack.NAMESPACE));
     env.putAll(in.timings().gatewayEnvironment());
-    if (in.settings().appUpstream() != null) {
-      env.put("APP_UPSTREAM", in.settings().appUpstream());
-    }
+    env.put("APP_UPSTREAM", in.settings().appUpstream());
     in.auth().ifPresent(auth -> {
       env.put("COGNITO_ISSUER", auth.issuer());
       env.put("COGNITO_CLIENT_ID", auth.clientId());
     });
     return env;
+  }
+
+  public AppService app() {
+    return app;
   }
 
   public GatewayService gateway() {

@@ -24,6 +24,7 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.rds.AuroraPostgresClusterEngineProps;
 import software.amazon.awscdk.services.rds.AuroraPostgresEngineVersion;
 import software.amazon.awscdk.services.rds.BackupProps;
+import software.amazon.awscdk.services.rds.CfnDBCluster;
 import software.amazon.awscdk.services.rds.ClientPasswordAuthType;
 import software.amazon.awscdk.services.rds.ClusterInstance;
 import software.amazon.awscdk.services.rds.Credentials;
@@ -44,7 +45,8 @@ import software.constructs.Construct;
  * an RDS Proxy that requires TLS (and SCRAM passwords), with generated secrets, IAM authentication for direct admin
  * sign-in, 14 days of backups, a final snapshot on removal, and the server log in a log group that expires.
  *
- * <p>The app's database users are made by a custom resource in Java ({@code DatabaseBootstrapHandler} in the
+ * <p>The cluster can start from a snapshot ({@code databaseSnapshot}), to move an existing deployment's data over.
+ * The app's database users are made by a custom resource in Java ({@code DatabaseBootstrapHandler} in the
  * {@code lambda} module): the proxy user with the proxy secret's password, the IAM user, their rights, and the enum
  * type the app's migrations expect.
  */
@@ -123,6 +125,9 @@ public final class DatabaseStack extends Stack {
         .deletionProtection(true)
         .removalPolicy(RemovalPolicy.SNAPSHOT)
         .build();
+    if (settings.databaseSnapshot() != null) {
+      restoreFrom(settings.databaseSnapshot());
+    }
     Nag.suppress(cluster, "AwsSolutions-RDS11", "PostgreSQL's default port: the security groups, not the port"
         + " number, decide who reaches the cluster (the proxy and the bootstrap function only).");
     Nag.suppress(cluster, "AwsSolutions-SMG4", "The admin secret is used by the bootstrap alone; rotate it with"
@@ -187,6 +192,19 @@ public final class DatabaseStack extends Stack {
         + " function it was given (its ARN with :*).");
     Nag.suppress(provider, "AwsSolutions-L1", "The provider framework's runtime is chosen by the CDK release,"
         + " which keeps it on a supported Node.js.");
+  }
+
+  /**
+   * The cluster is created from {@code snapshot} (an openhands-infra deployment's database, say): its data and its
+   * master user, whose password becomes the generated admin secret's; the bootstrap then sets the app's users up as
+   * for a new database. It applies only when the cluster is created: CloudFormation replaces a cluster whose
+   * snapshot changes.
+   */
+  private void restoreFrom(String snapshot) {
+    CfnDBCluster cfn = (CfnDBCluster) cluster.getNode().getDefaultChild();
+    cfn.setSnapshotIdentifier(snapshot);
+    cfn.addPropertyDeletionOverride("MasterUsername");
+    cfn.addPropertyDeletionOverride("DatabaseName");
   }
 
   private SecurityGroup group(IVpc vpc, String id, String description) {

@@ -15,7 +15,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 /**
  * The CDK app. Stacks are wired in the order of the architecture picture: sign-in, network, security, logs and
  * alerts, the app's database, the cluster, sandboxes (the registry, the workspace file system, the sandbox task definition and the
- * orchestrator), the gateway, and the edge in front of it all.
+ * orchestrator), the app and the gateway, and the edge in front of it all.
  *
  * <p>Auth and Edge live in us-east-1 (CloudFront's certificate, WAF and Lambda@Edge must); the rest in
  * {@code region}. Nothing crosses regions by reference: the Edge stack reaches the load balancer by its Route 53
@@ -81,7 +81,8 @@ public final class DeployApp {
         network.vpc(), cluster.cluster(), cluster.namespace(), security, database, sandboxAws));
     sandbox.addStackDependency(network, "the VPC endpoints serve the orchestrator's tasks");
     ComputeStack compute = new ComputeStack(app, inRegion, new ComputeStack.Inputs(settings,
-        timings, repository, network.vpc(), cluster.cluster(), security, monitoring, sandbox, auth));
+        timings, repository, network.vpc(), cluster.cluster(), cluster.namespace(), security, monitoring, database,
+        sandbox, auth));
     compute.addStackDependency(network, "the VPC endpoints serve the gateway's tasks");
     Optional<EdgeStack> edge = auth.map(outputs -> {
       Path bundle = EdgeBundle.stage(repository.resolve("edge-lambda/src"),

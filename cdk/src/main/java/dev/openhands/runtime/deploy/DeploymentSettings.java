@@ -32,8 +32,11 @@ import java.util.regex.Pattern;
  * @param gatewayMinTasks the autoscaling floor (and the initial count)
  * @param gatewayMaxTasks the autoscaling ceiling
  * @param runtimeAuth {@code owner} (only a sandbox's owner reaches it) or {@code none}
- * @param appCloudMapName the OpenHands app's Cloud Map service name, or null until the app is deployed
- * @param appPort the app's port behind that name
+ * @param appImage the OpenHands app image the app service runs (the original's pinned release by default)
+ * @param appCpu Fargate CPU units of one app task
+ * @param appMemory MiB of one app task
+ * @param appUserAuthClass the app's {@code USER_AUTH_CLASS} (an image with Cognito user auth), or null for the
+ *     image's own
  * @param sandboxSecurityGroupId the sandbox tasks' security group, or null to create one
  * @param alarmEmail an address subscribed to the alert topic, or null
  * @param originSecretRotating true while the origin secret is being rotated (see README, "Rotating the origin secret")
@@ -49,6 +52,13 @@ import java.util.regex.Pattern;
  *     no default that allows everything), or null
  * @param databaseMinCapacity the app database's Aurora capacity floor, in ACUs (0 lets it pause when idle)
  * @param databaseMaxCapacity its ceiling, in ACUs
+ * @param existingRegistryTable the name of a registry table to adopt instead of creating one, or null
+ * @param existingRegistryTableKeyArn that table's customer-managed KMS key, or null for DynamoDB's own
+ * @param existingWorkspaceFileSystemId the id of a workspace file system to adopt instead of creating one, or null
+ * @param existingWorkspaceSecurityGroupId the security group of that file system's mount targets (required with it)
+ * @param existingDataBucket the name of the app's data bucket to adopt instead of creating one, or null
+ * @param databaseSnapshot a cluster snapshot (identifier or ARN) the app's database is restored from when it is
+ *     created, or null for an empty database
  */
 public record DeploymentSettings(
     String account,
@@ -67,8 +77,10 @@ public record DeploymentSettings(
     int gatewayMinTasks,
     int gatewayMaxTasks,
     String runtimeAuth,
-    String appCloudMapName,
-    int appPort,
+    String appImage,
+    int appCpu,
+    int appMemory,
+    String appUserAuthClass,
     String sandboxSecurityGroupId,
     String alarmEmail,
     boolean originSecretRotating,
@@ -81,7 +93,13 @@ public record DeploymentSettings(
     boolean sandboxAwsAccess,
     String sandboxAwsPolicyFile,
     double databaseMinCapacity,
-    double databaseMaxCapacity) {
+    double databaseMaxCapacity,
+    String existingRegistryTable,
+    String existingRegistryTableKeyArn,
+    String existingWorkspaceFileSystemId,
+    String existingWorkspaceSecurityGroupId,
+    String existingDataBucket,
+    String databaseSnapshot) {
 
   /** CloudFront, its certificate, WAF and Lambda@Edge live here, whatever {@link #region()} is. */
   public static final String EDGE_REGION = "us-east-1";
@@ -98,6 +116,13 @@ public record DeploymentSettings(
   private static final Pattern SG_ID = Pattern.compile("sg-[0-9a-f]{8,17}");
   private static final Pattern IMAGE = Pattern.compile("[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9._-]{1,128})?(@sha256:[0-9a-f]{64})?");
   private static final Pattern POLICY_FILE = Pattern.compile("[^\\s].{0,1023}");
+  private static final Pattern PYTHON_CLASS = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+");
+  private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
+  private static final Pattern KEY_ARN = Pattern.compile("arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[0-9a-f-]{36}");
+  private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  private static final Pattern SNAPSHOT =
+      Pattern.compile("(arn:aws[a-z-]*:rds:[a-z0-9-]+:\\d{12}:cluster-snapshot:)?[A-Za-z][A-Za-z0-9:-]{0,254}");
+  private static final Pattern FILE_SYSTEM_ID = Pattern.compile("fs-[0-9a-f]{8,40}");
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
   /** Fargate's CPU units and, for each, the memory sizes (MiB) it accepts. */
   private static final Map<Integer, int[]> FARGATE_MEMORY = Map.of(
@@ -110,11 +135,25 @@ public record DeploymentSettings(
 
   /** The agent-server image the original pins (its custom image tracks this release). */
   public static final String DEFAULT_SANDBOX_IMAGE = "ghcr.io/openhands/agent-server:1.19.1-python";
+  /** The OpenHands app release the original pins, by its multi-architecture digest. */
+  public static final String DEFAULT_APP_IMAGE = "docker.openhands.dev/openhands/openhands:1.7.0"
+      + "@sha256:916abcb15cc451d96853bd41c55117bb2ff3de0b9914cdcd861d338055798dc6";
+  /** The app's port, behind Cloud Map's {@code app.openhands.local}. */
+  public static final int APP_PORT = 3000;
 
   public DeploymentSettings {
     authCallbackDomains = List.copyOf(authCallbackDomains);
     checkFargateSize("gateway", gatewayCpu, gatewayMemory);
     checkFargateSize("sandbox", sandboxCpu, sandboxMemory);
+    checkFargateSize("app", appCpu, appMemory);
+    if ((existingWorkspaceFileSystemId == null) != (existingWorkspaceSecurityGroupId == null)) {
+      throw new SettingsException("context existingWorkspaceSecurityGroupId: "
+          + (existingWorkspaceFileSystemId == null ? "set without existingWorkspaceFileSystemId"
+              : "not set (expected: the security group of the adopted file system's mount targets)"));
+    }
+    if (existingRegistryTableKeyArn != null && existingRegistryTable == null) {
+      throw new SettingsException("context existingRegistryTableKeyArn: set without existingRegistryTable");
+    }
     if (sandboxAwsAccess && sandboxAwsPolicyFile == null) {
       throw new SettingsException("context sandboxAwsPolicyFile: not set (expected: a JSON IAM policy file while"
           + " sandboxAwsAccess=true; there is no default that allows everything)");
@@ -161,8 +200,10 @@ public record DeploymentSettings(
         in.integer("gatewayMinTasks", 2, 1, 100),
         in.integer("gatewayMaxTasks", 10, 1, 100),
         in.choice("runtimeAuth", Set.of("owner", "none"), "owner"),
-        in.optional("appCloudMapName", LABEL, "a Cloud Map service name such as app"),
-        in.integer("appPort", 3000, 1, 65535),
+        in.text("appImage", IMAGE, "a container image such as " + DEFAULT_APP_IMAGE, DEFAULT_APP_IMAGE),
+        in.integer("appCpu", 1024, 256, 4096),
+        in.integer("appMemory", 2048, 512, 30720),
+        in.optional("appUserAuthClass", PYTHON_CLASS, "a Python class such as package.module.CognitoUserAuth"),
         in.optional("sandboxSecurityGroupId", SG_ID, "a security group id such as sg-0123456789abcdef0"),
         in.optional("alarmEmail", EMAIL, "an e-mail address"),
         in.bool("originSecretRotating", false),
@@ -175,7 +216,13 @@ public record DeploymentSettings(
         in.bool("sandboxAwsAccess", false),
         in.optional("sandboxAwsPolicyFile", POLICY_FILE, "a path to a JSON IAM policy file"),
         in.capacity("databaseMinCapacity", 0.5, 0),
-        in.capacity("databaseMaxCapacity", 4, 1));
+        in.capacity("databaseMaxCapacity", 4, 1),
+        in.optional("existingRegistryTable", TABLE_NAME, "a DynamoDB table name such as openhands-sandbox-registry"),
+        in.optional("existingRegistryTableKeyArn", KEY_ARN, "a KMS key ARN"),
+        in.optional("existingWorkspaceFileSystemId", FILE_SYSTEM_ID, "an EFS id such as fs-0123456789abcdef0"),
+        in.optional("existingWorkspaceSecurityGroupId", SG_ID, "a security group id such as sg-0123456789abcdef0"),
+        in.optional("existingDataBucket", BUCKET_NAME, "an S3 bucket name"),
+        in.optional("databaseSnapshot", SNAPSHOT, "an Aurora cluster snapshot identifier or ARN"));
   }
 
   /** The app's host, e.g. {@code openhands.example.com}; runtime hosts are below {@link #runtimeDomain()}. */
@@ -203,10 +250,9 @@ public record DeploymentSettings(
     return siteName + "-sandboxes";
   }
 
-  /** {@code APP_UPSTREAM} for the gateway, or null while no app is deployed. */
+  /** {@code APP_UPSTREAM} for the gateway: the app service's Cloud Map name. */
   public String appUpstream() {
-    return appCloudMapName == null ? null
-        : "http://" + appCloudMapName + "." + ClusterStack.NAMESPACE + ":" + appPort;
+    return "http://" + AppService.CLOUD_MAP_NAME + "." + ClusterStack.NAMESPACE + ":" + APP_PORT;
   }
 
   /** Hosts whose {@code https://{host}/_callback} and {@code https://{host}/} Cognito accepts. */

@@ -31,6 +31,7 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.IBucket;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.servicediscovery.DnsRecordType;
 import software.amazon.awscdk.services.servicediscovery.INamespace;
@@ -57,11 +58,12 @@ public final class OrchestratorService extends Construct {
    * @param appKey the app's API key ({@code ORCHESTRATOR_API_KEYS})
    * @param gatewayKey the gateway's API key ({@code ORCHESTRATOR_GATEWAY_API_KEYS})
    * @param database the app's database, where the owner of a conversation is looked up ({@code OWNER_DB_URL})
+   * @param conversationData the app's data bucket, from which {@code /delete} removes a conversation's objects
    */
   public record Props(DeploymentSettings settings, Path dockerContext, IVpc vpc, ICluster cluster,
       INamespace namespace, ISecurityGroup group, ISecurityGroup sandboxGroup, SandboxRegistryTable registry,
       SandboxWorkspace workspace, SandboxTaskDefinition sandbox, ISecret appKey, ISecret gatewayKey,
-      DatabaseStack database) {}
+      DatabaseStack database, IBucket conversationData) {}
 
   private final FargateService service;
   private final Role taskRole;
@@ -141,6 +143,7 @@ public final class OrchestratorService extends Construct {
     env.put("WORKSPACE_ROOT", WORKSPACE_ROOT);
     env.put("AGENT_SERVER_PORT", String.valueOf(SandboxTaskDefinition.AGENT_SERVER_PORT));
     env.put("OWNER_DB_URL", props.database().jdbcUrl());
+    env.put("DATA_BUCKET", props.conversationData().getBucketName());
     return env;
   }
 
@@ -184,16 +187,25 @@ public final class OrchestratorService extends Construct {
         .actions(List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"))
         .resources(List.of(fileSystemArn))
         .conditions(Map.of("Bool", Map.of("elasticfilesystem:AccessedViaMountTarget", "true"))).build());
+    taskRole.addToPolicy(PolicyStatement.Builder.create().sid("ListConversationData")
+        .actions(List.of("s3:ListBucket"))
+        .resources(List.of(props.conversationData().getBucketArn()))
+        .conditions(Map.of("StringLike", Map.of("s3:prefix", List.of("users/*")))).build());
+    taskRole.addToPolicy(PolicyStatement.Builder.create().sid("DeleteConversationData")
+        .actions(List.of("s3:DeleteObject"))
+        .resources(List.of(props.conversationData().arnForObjects("users/*"))).build());
     Nag.suppressFindings(taskRole, "AwsSolutions-IAM5", "ECS has no resource-level rights for ListTasks and the"
         + " task definition calls (ListTasks is held to this cluster by its condition); RunTask is held to this"
         + " family's revisions, Describe/Stop/Tag to this cluster's tasks, access points to this account's (their"
         + " ids are made at run time); the registry grant covers the table's two indexes and the KMS calls DynamoDB"
-        + " makes with the table's key.", List.of("Resource::*", "Action::kms:ReEncrypt*",
+        + " makes with the table's key; /delete removes objects below users/ of the data bucket.", List.of("Resource::*", "Action::kms:ReEncrypt*",
             "Action::kms:GenerateDataKey*",
             "/^Resource::arn:<AWS::Partition>:ecs:[^:]+:[^:]+:task-definition\\/" + family + ":\\*$/",
             "/^Resource::arn:<AWS::Partition>:ecs:[^:]+:[^:]+:task\\/.+\\/\\*$/",
             "/^Resource::arn:<AWS::Partition>:elasticfilesystem:[^:]+:[^:]+:access-point\\/\\*$/",
-            "/^Resource::<SandboxRegistry[A-Za-z0-9]+\\.Arn>\\/index\\/\\*$/"));
+            "/^Resource::<SandboxRegistry[A-Za-z0-9]+\\.Arn>\\/index\\/\\*$/",
+            "/^Resource::<ConversationData[A-Za-z0-9]+\\.Arn>\\/users\\/\\*$/",
+            "/^Resource::arn:<AWS::Partition>:s3:::.+\\/users\\/\\*$/"));
   }
 
   public FargateService service() {

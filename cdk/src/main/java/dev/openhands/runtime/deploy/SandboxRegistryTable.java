@@ -7,19 +7,25 @@ import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.Billing;
 import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexPropsV2;
+import software.amazon.awscdk.services.dynamodb.ITableV2;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.TableAttributesV2;
 import software.amazon.awscdk.services.dynamodb.TableEncryptionV2;
 import software.amazon.awscdk.services.dynamodb.TableV2;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.kms.Key;
 import software.constructs.Construct;
 
 /**
  * The sandbox registry of DESIGN.md: one item per conversation ({@code conversation_id}), written by the
  * orchestrator, read by the gateway. On-demand, point-in-time recovery, encrypted with the deployment's key, and
  * retained when the stack goes away (it is the record of which sandboxes exist).
+ *
+ * <p>Or an existing table adopted by name ({@link #adopt}), such as an openhands-infra deployment's
+ * {@code {prefix}-sandbox-registry}: nothing is created, its items stay, and the same grants apply to it.
  */
 public final class SandboxRegistryTable extends Construct {
 
@@ -27,13 +33,35 @@ public final class SandboxRegistryTable extends Construct {
   public static final String STATUS_INDEX = "status-index";
   public static final String USER_INDEX = "user_id-index";
 
-  private final TableV2 table;
+  private final ITableV2 table;
+  /** The table's customer-managed key, or null when DynamoDB's own key encrypts it (an adopted table's default). */
   private final IKey key;
 
-  public SandboxRegistryTable(Construct scope, String id, String tableName, IKey key) {
+  private SandboxRegistryTable(Construct scope, String id, java.util.function.Function<Construct, ITableV2> table,
+      IKey key) {
     super(scope, id);
     this.key = key;
-    table = TableV2.Builder.create(this, "Resource")
+    this.table = table.apply(this);
+  }
+
+  /** A new table named {@code tableName}, encrypted with {@code key}. */
+  public static SandboxRegistryTable create(Construct scope, String id, String tableName, IKey key) {
+    return new SandboxRegistryTable(scope, id, self -> newTable(self, tableName, key), key);
+  }
+
+  /**
+   * The existing table {@code tableName} (it must have the two indexes); {@code keyArn} is its customer-managed
+   * key, or null when DynamoDB's own key encrypts it.
+   */
+  public static SandboxRegistryTable adopt(Construct scope, String id, String tableName, String keyArn) {
+    IKey key = keyArn == null ? null : Key.fromKeyArn(scope, id + "Key", keyArn);
+    return new SandboxRegistryTable(scope, id, self -> TableV2.fromTableAttributes(self, "Resource",
+        TableAttributesV2.builder().tableName(tableName).globalIndexes(List.of(STATUS_INDEX, USER_INDEX))
+            .encryptionKey(key).build()), key);
+  }
+
+  private static TableV2 newTable(Construct scope, String tableName, IKey key) {
+    return TableV2.Builder.create(scope, "Resource")
         .tableName(tableName)
         .partitionKey(Attribute.builder().name(PARTITION_KEY).type(AttributeType.STRING).build())
         .billing(Billing.onDemand())
@@ -56,7 +84,7 @@ public final class SandboxRegistryTable extends Construct {
     return table.getTableName();
   }
 
-  public TableV2 table() {
+  public ITableV2 table() {
     return table;
   }
 
@@ -81,9 +109,7 @@ public final class SandboxRegistryTable extends Construct {
    * depend on the table.
    */
   public Policy grantGatewayAccess(IRole role) {
-    return Policy.Builder.create(this, "GatewayAccess")
-        .roles(List.of(role))
-        .statements(List.of(
+    List<PolicyStatement> statements = new java.util.ArrayList<>(List.of(
             PolicyStatement.Builder.create().sid("RegistryRouteReads")
                 .actions(List.of("dynamodb:GetItem"))
                 .resources(List.of(table.getTableArn()))
@@ -97,11 +123,13 @@ public final class SandboxRegistryTable extends Construct {
             PolicyStatement.Builder.create().sid("RegistryConsoleQueries")
                 .actions(List.of("dynamodb:Query"))
                 .resources(List.of(table.getTableArn() + "/index/" + USER_INDEX))
-                .conditions(readConditions()).build(),
-            PolicyStatement.Builder.create().sid("RegistryKey")
-                .actions(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"))
-                .resources(List.of(key.getKeyArn())).build()))
-        .build();
+                .conditions(readConditions()).build()));
+    if (key != null) {
+      statements.add(PolicyStatement.Builder.create().sid("RegistryKey")
+          .actions(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"))
+          .resources(List.of(key.getKeyArn())).build());
+    }
+    return Policy.Builder.create(this, "GatewayAccess").roles(List.of(role)).statements(statements).build();
   }
 
   private static Map<String, Object> readConditions() {

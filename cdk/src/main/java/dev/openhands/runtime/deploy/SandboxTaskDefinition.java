@@ -54,7 +54,8 @@ public final class SandboxTaskDefinition extends Construct {
             + " adds (agent-written code runs here)")
         .build();
     if (settings.sandboxBedrockAccess()) {
-      grantBedrock(settings);
+      BedrockModels.grantInvoke(taskRole, settings.region(), "The agent chooses its model at run time;"
+          + " sandboxBedrockAccess=false removes this.");
     }
     awsPolicy.forEach(taskRole::addToPolicy);
     taskRole.addToPolicy(PolicyStatement.Builder.create().sid("MountWorkspace")
@@ -98,26 +99,6 @@ public final class SandboxTaskDefinition extends Construct {
   }
 
   /** The agent's LLM calls, as the original allows them: invoking models and inference profiles, and listing them. */
-  private void grantBedrock(DeploymentSettings settings) {
-    String account = software.amazon.awscdk.Stack.of(this).getAccount();
-    taskRole.addToPolicy(PolicyStatement.Builder.create().sid("BedrockModelAccess")
-        .actions(List.of("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"))
-        .resources(List.of("arn:aws:bedrock:*::foundation-model/*",
-            "arn:aws:bedrock:*:" + account + ":inference-profile/*",
-            "arn:aws:bedrock:" + settings.region() + ":" + account + ":application-inference-profile/*"))
-        .build());
-    taskRole.addToPolicy(PolicyStatement.Builder.create().sid("BedrockModelDiscovery")
-        .actions(List.of("bedrock:ListFoundationModels", "bedrock:ListInferenceProfiles",
-            "bedrock:GetInferenceProfile"))
-        .resources(List.of("*")).build());
-    Nag.suppressFindings(taskRole, "AwsSolutions-IAM5", "The agent chooses its model at run time (any foundation"
-        + " model, or an inference profile of this account); Bedrock's list calls have no resource-level rights."
-        + " sandboxBedrockAccess=false removes both.", List.of("Resource::*",
-            "Resource::arn:aws:bedrock:*::foundation-model/*",
-            "/^Resource::arn:aws:bedrock:\\*:[^:]+:inference-profile\\/\\*$/",
-            "/^Resource::arn:aws:bedrock:[^:]+:[^:]+:application-inference-profile\\/\\*$/"));
-  }
-
   /** The task family the orchestrator runs and registers revisions of. */
   public static String family(DeploymentSettings settings) {
     return settings.siteName() + "-sandbox";

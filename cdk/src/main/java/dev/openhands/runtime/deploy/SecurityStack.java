@@ -57,10 +57,7 @@ public final class SecurityStack extends Stack {
     gatewayGroup.addIngressRule(loadBalancerGroup, Port.tcp(GatewayService.GATEWAY_PORT), "from the load balancer");
     loadBalancerGroup.addEgressRule(gatewayGroup, Port.tcp(GatewayService.GATEWAY_PORT), "to the gateway");
     gatewayGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), "AWS APIs and the Cognito JWKS over HTTPS");
-    if (settings.appCloudMapName() != null) {
-      gatewayGroup.addEgressRule(Peer.ipv4(vpc.getVpcCidrBlock()), Port.tcp(settings.appPort()),
-          "the OpenHands app");
-    }
+    // The gateway's edge to the app is made with the app's own group, in the Compute stack (AppService).
 
     if (settings.sandboxSecurityGroupId() != null) {
       sandboxGroup = SecurityGroup.fromSecurityGroupId(this, "Sandbox", settings.sandboxSecurityGroupId(),

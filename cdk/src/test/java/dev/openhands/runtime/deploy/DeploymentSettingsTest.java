@@ -41,7 +41,10 @@ class DeploymentSettingsTest {
     assertEquals("openhands-acme", settings.cognitoDomainPrefix());
     assertEquals(20_000, settings.wafRateLimit());
     assertFalse(settings.skipS3Endpoint());
-    assertEquals(null, settings.appUpstream());
+    assertEquals("http://app.openhands.local:3000", settings.appUpstream());
+    assertEquals(DeploymentSettings.DEFAULT_APP_IMAGE, settings.appImage());
+    assertEquals(null, settings.existingRegistryTable());
+    assertEquals(null, settings.existingWorkspaceFileSystemId());
   }
 
   @ParameterizedTest
@@ -111,10 +114,33 @@ class DeploymentSettingsTest {
   }
 
   @Test
-  void appCloudMapName_becomesTheGatewaysAppUpstream() {
+  void adoptedFileSystem_needsItsSecurityGroup_andAKeyNeedsItsTable() {
     Map<String, Object> context = example();
-    context.put("appCloudMapName", "app");
-    assertEquals("http://app.openhands.local:3000", read(context, Map.of()).appUpstream());
+    context.put("existingWorkspaceFileSystemId", "fs-0123456789abcdef0");
+    SettingsException refused = assertThrows(SettingsException.class, () -> read(context, Map.of()));
+    assertEquals("context existingWorkspaceSecurityGroupId: not set (expected: the security group of the adopted"
+        + " file system's mount targets)", refused.getMessage());
+    context.put("existingWorkspaceSecurityGroupId", "sg-0123456789abcdef0");
+    assertEquals("fs-0123456789abcdef0", read(context, Map.of()).existingWorkspaceFileSystemId());
+
+    context.put("existingRegistryTableKeyArn",
+        "arn:aws:kms:eu-west-1:123456789012:key/01234567-89ab-cdef-0123-456789abcdef");
+    refused = assertThrows(SettingsException.class, () -> read(context, Map.of()));
+    assertEquals("context existingRegistryTableKeyArn: set without existingRegistryTable", refused.getMessage());
+  }
+
+  @Test
+  void appSize_isCheckedAgainstFargate_andTheAuthClassMustBeAPythonName() {
+    Map<String, Object> context = example();
+    context.put("appCpu", "1024");
+    context.put("appMemory", "1024");
+    SettingsException refused = assertThrows(SettingsException.class, () -> read(context, Map.of()));
+    assertTrue(refused.getMessage().startsWith("context appMemory: 1024 (expected with appCpu 1024"),
+        refused.getMessage());
+    context.put("appMemory", "2048");
+    context.put("appUserAuthClass", "os.system('x')");
+    refused = assertThrows(SettingsException.class, () -> read(context, Map.of()));
+    assertTrue(refused.getMessage().startsWith("context appUserAuthClass: "), refused.getMessage());
   }
 
   @Test

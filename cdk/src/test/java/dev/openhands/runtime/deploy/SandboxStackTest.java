@@ -96,7 +96,7 @@ class SandboxStackTest {
     actions.removeIf(a -> a.startsWith("dynamodb:") || a.startsWith("kms:"));
     assertEquals(new TreeSet<>(List.of("ecs:RunTask", "ecs:DescribeTasks", "ecs:StopTask", "ecs:TagResource",
         "ecs:ListTasks", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition",
-        "iam:PassRole", "elasticfilesystem:CreateAccessPoint", "elasticfilesystem:TagResource",
+        "iam:PassRole", "s3:ListBucket", "s3:DeleteObject", "elasticfilesystem:CreateAccessPoint", "elasticfilesystem:TagResource",
         "elasticfilesystem:DescribeAccessPoints", "elasticfilesystem:DeleteAccessPoint",
         "elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")), actions);
     Map<String, Object> run = statementsOf("OrchestratorTaskRole").stream()
