@@ -65,7 +65,7 @@ public final class AppService extends Construct {
    * @param key encrypts the app's file system
    */
   public record Props(DeploymentSettings settings, IVpc vpc, ICluster cluster, INamespace namespace, IKey key,
-      SecurityStack security, SandboxStack sandbox, DatabaseStack database) {}
+      SecurityStack security, SandboxStack sandbox, DatabaseStack database, UserConfigStack userConfig) {}
 
   private final SecurityGroup group;
   private final FargateService service;
@@ -91,6 +91,8 @@ public final class AppService extends Construct {
     taskRole = Role.Builder.create(this, "TaskRole").assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
         .description("The OpenHands app: its file system, the conversation data bucket, Bedrock models").build();
     props.sandbox().conversationData().grantReadWrite(taskRole);
+    // The app's loader opens the secrets users stored through the configuration API.
+    props.userConfig().secretsKey().grantDecrypt(taskRole);
     taskRole.addToPolicy(PolicyStatement.Builder.create().sid("MountAppData")
         .actions(List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite",
             "elasticfilesystem:ClientRootAccess"))
@@ -205,6 +207,8 @@ public final class AppService extends Construct {
     env.put("LOG_ALL_EVENTS", "true");
     env.put("AGENT_ENABLE_BROWSING", "false");
     env.put("AGENT_ENABLE_MCP", "true");
+    env.put("USER_CONFIG_ENABLED", "true");
+    env.put("USER_SECRETS_KMS_KEY_ID", props.userConfig().secretsKey().getKeyId());
     if (settings.appUserAuthClass() != null) {
       env.put("USER_AUTH_CLASS", settings.appUserAuthClass());
     }

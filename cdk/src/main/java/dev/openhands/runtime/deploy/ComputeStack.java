@@ -2,6 +2,7 @@ package dev.openhands.runtime.deploy;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awscdk.Stack;
@@ -39,6 +40,7 @@ public final class ComputeStack extends Stack {
       MonitoringStack monitoring,
       DatabaseStack database,
       SandboxStack sandbox,
+      UserConfigStack userConfig,
       Optional<AuthOutputs> auth) {}
 
   private final AppService app;
@@ -52,7 +54,7 @@ public final class ComputeStack extends Stack {
     boolean rotating = settings.originSecretRotating();
 
     app = new AppService(this, "App", new AppService.Props(settings, in.vpc(), in.cluster(), in.namespace(),
-        in.security().key(), in.security(), in.sandbox(), in.database()));
+        in.security().key(), in.security(), in.sandbox(), in.database(), in.userConfig()));
 
     gateway = new GatewayService(this, "Gateway", new GatewayService.Props(
         settings.siteName() + "-gateway", settings.gatewayCpu(), settings.gatewayMemory(), in.dockerContext(),
@@ -67,8 +69,9 @@ public final class ComputeStack extends Stack {
         .domainName(settings.originHost()).validation(CertificateValidation.fromDns(zone)).build();
     origin = new OriginLoadBalancer(this, "LoadBalancer", new OriginLoadBalancer.Props(in.vpc(),
         in.security().loadBalancerGroup(), GatewayTimings.cdk(in.timings().loadBalancerIdleTimeout()), certificate));
-    origin.forwardFromCloudFront(gateway.targets(), in.security().originSecret().acceptedHeaderValues(rotating),
-        settings.runtimeDomain());
+    List<String> accepted = in.security().originSecret().acceptedHeaderValues(rotating);
+    origin.forwardFromCloudFront(gateway.targets(), accepted, settings.runtimeDomain());
+    origin.forwardUserConfig(in.userConfig().target(), accepted, settings.mainHost());
     // Request-count scaling needs the target group behind the load balancer, so it comes after the rules.
     gateway.scaleBetween(settings.gatewayMinTasks(), settings.gatewayMaxTasks());
     origin.nameIn(zone, settings.originHost());

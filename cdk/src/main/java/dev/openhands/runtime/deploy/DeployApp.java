@@ -15,7 +15,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 /**
  * The CDK app. Stacks are wired in the order of the architecture picture: sign-in, network, security, logs and
  * alerts, the app's database, the cluster, sandboxes (the registry, the workspace file system, the sandbox task definition and the
- * orchestrator), the app and the gateway, and the edge in front of it all.
+ * orchestrator), the users' configuration API, the app and the gateway, and the edge in front of it all.
  *
  * <p>Auth and Edge live in us-east-1 (CloudFront's certificate, WAF and Lambda@Edge must); the rest in
  * {@code region}. Nothing crosses regions by reference: the Edge stack reaches the load balancer by its Route 53
@@ -28,8 +28,8 @@ public final class DeployApp {
 
   /** Every stack of the deployment; {@code edge} is empty until the Auth stack's outputs exist. */
   public record Stacks(AuthStack auth, NetworkStack network, SecurityStack security, MonitoringStack monitoring,
-      DatabaseStack database, ClusterStack cluster, SandboxStack sandbox, ComputeStack compute,
-      Optional<EdgeStack> edge) {}
+      DatabaseStack database, ClusterStack cluster, SandboxStack sandbox, UserConfigStack userConfig,
+      ComputeStack compute, Optional<EdgeStack> edge) {}
 
   public static void main(String[] args) {
     App app = new App();
@@ -80,9 +80,11 @@ public final class DeployApp {
     SandboxStack sandbox = new SandboxStack(app, inRegion, new SandboxStack.Inputs(settings, repository,
         network.vpc(), cluster.cluster(), cluster.namespace(), security, database, sandboxAws));
     sandbox.addStackDependency(network, "the VPC endpoints serve the orchestrator's tasks");
+    UserConfigStack userConfig = new UserConfigStack(app, inRegion, new UserConfigStack.Inputs(settings,
+        JavaFunctions.jar(repository), sandbox.conversationData()));
     ComputeStack compute = new ComputeStack(app, inRegion, new ComputeStack.Inputs(settings,
         timings, repository, network.vpc(), cluster.cluster(), cluster.namespace(), security, monitoring, database,
-        sandbox, auth));
+        sandbox, userConfig, auth));
     compute.addStackDependency(network, "the VPC endpoints serve the gateway's tasks");
     Optional<EdgeStack> edge = auth.map(outputs -> {
       Path bundle = EdgeBundle.stage(repository.resolve("edge-lambda/src"),
@@ -94,7 +96,8 @@ public final class DeployApp {
       stack.addStackDependency(authStack, "the sign-in function is baked with the Auth stack's outputs");
       return stack;
     });
-    return new Stacks(authStack, network, security, monitoring, database, cluster, sandbox, compute, edge);
+    return new Stacks(authStack, network, security, monitoring, database, cluster, sandbox, userConfig, compute,
+        edge);
   }
 
   private static StackProps props(DeploymentSettings settings, String region) {

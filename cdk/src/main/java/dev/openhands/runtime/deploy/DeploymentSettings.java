@@ -59,6 +59,8 @@ import java.util.regex.Pattern;
  * @param existingDataBucket the name of the app's data bucket to adopt instead of creating one, or null
  * @param databaseSnapshot a cluster snapshot (identifier or ARN) the app's database is restored from when it is
  *     created, or null for an empty database
+ * @param userConfigSnapStart whether the configuration API runs with Lambda SnapStart (off where the region has
+ *     none)
  */
 public record DeploymentSettings(
     String account,
@@ -99,7 +101,8 @@ public record DeploymentSettings(
     String existingWorkspaceFileSystemId,
     String existingWorkspaceSecurityGroupId,
     String existingDataBucket,
-    String databaseSnapshot) {
+    String databaseSnapshot,
+    boolean userConfigSnapStart) {
 
   /** CloudFront, its certificate, WAF and Lambda@Edge live here, whatever {@link #region()} is. */
   public static final String EDGE_REGION = "us-east-1";
@@ -222,7 +225,8 @@ public record DeploymentSettings(
         in.optional("existingWorkspaceFileSystemId", FILE_SYSTEM_ID, "an EFS id such as fs-0123456789abcdef0"),
         in.optional("existingWorkspaceSecurityGroupId", SG_ID, "a security group id such as sg-0123456789abcdef0"),
         in.optional("existingDataBucket", BUCKET_NAME, "an S3 bucket name"),
-        in.optional("databaseSnapshot", SNAPSHOT, "an Aurora cluster snapshot identifier or ARN"));
+        in.optional("databaseSnapshot", SNAPSHOT, "an Aurora cluster snapshot identifier or ARN"),
+        in.bool("userConfigSnapStart", true));
   }
 
   /** The app's host, e.g. {@code openhands.example.com}; runtime hosts are below {@link #runtimeDomain()}. */

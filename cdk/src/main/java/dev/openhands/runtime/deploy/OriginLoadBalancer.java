@@ -16,6 +16,7 @@ import software.amazon.awscdk.services.elasticloadbalancingv2.FixedResponseOptio
 import software.amazon.awscdk.services.elasticloadbalancingv2.ListenerAction;
 import software.amazon.awscdk.services.elasticloadbalancingv2.ListenerCertificate;
 import software.amazon.awscdk.services.elasticloadbalancingv2.ListenerCondition;
+import software.amazon.awscdk.services.elasticloadbalancingv2.TargetType;
 import software.amazon.awscdk.services.elasticloadbalancingv2.SslPolicy;
 import software.amazon.awscdk.services.certificatemanager.ICertificate;
 import software.amazon.awscdk.services.route53.ARecord;
@@ -23,6 +24,8 @@ import software.amazon.awscdk.services.route53.IHostedZone;
 import software.amazon.awscdk.services.route53.RecordTarget;
 import software.amazon.awscdk.services.route53.targets.LoadBalancerTarget;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.elasticloadbalancingv2.targets.LambdaTarget;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
 import software.amazon.awscdk.services.s3.LifecycleRule;
@@ -91,6 +94,21 @@ public final class OriginLoadBalancer extends Construct {
         .action(forward).build());
     listener.addAction("App", AddApplicationActionProps.builder().priority(30)
         .conditions(List.of(fromCloudFront)).action(forward).build());
+  }
+
+  /**
+   * Forwards the main host's {@code /api/v1/user-config/*} to {@code function}, ahead of every other rule. Only the
+   * main host: the edge names the signed-in user there alone, so a runtime host (whose pages run a sandbox's code)
+   * must never reach the function with a user id it set itself.
+   */
+  public void forwardUserConfig(IFunction function, List<String> acceptedSecrets, String mainHost) {
+    ApplicationTargetGroup functionTargets = ApplicationTargetGroup.Builder.create(this, "UserConfigTargets")
+        .targetType(TargetType.LAMBDA).targets(List.of(new LambdaTarget(function))).build();
+    listener.addAction("UserConfig", AddApplicationActionProps.builder().priority(5)
+        .conditions(List.of(ListenerCondition.hostHeaders(List.of(mainHost)),
+            ListenerCondition.pathPatterns(List.of("/api/v1/user-config/*")),
+            ListenerCondition.httpHeader(ORIGIN_HEADER, acceptedSecrets)))
+        .action(ListenerAction.forward(List.of(functionTargets))).build());
   }
 
   /** An alias record {@code name} in {@code zone}: the name CloudFront uses for this origin. */

@@ -117,12 +117,14 @@ class AppServiceTest {
   }
 
   @Test
-  void loadBalancer_everyVerifiedRequestGoesToTheGateway_runtimeFirst() {
+  void loadBalancer_theConfigurationApiFirst_thenEveryVerifiedRequestToTheGateway_runtimeFirst() {
     Map<String, Map<String, Object>> rules = compute.findResources("AWS::ElasticLoadBalancingV2::ListenerRule");
     List<Object> priorities = rules.values().stream().map(r -> ((Map<?, ?>) r.get("Properties")).get("Priority"))
         .map(Object.class::cast).sorted((a, b) -> Integer.compare((Integer) a, (Integer) b)).toList();
-    assertEquals(List.of(10, 20, 30), priorities);
-    compute.resourceCountIs("AWS::ElasticLoadBalancingV2::TargetGroup", 1);
+    assertEquals(List.of(5, 10, 20, 30), priorities);
+    compute.resourceCountIs("AWS::ElasticLoadBalancingV2::TargetGroup", 2);
+    compute.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", Match.objectLike(Map.of(
+        "TargetType", "lambda")));
   }
 
   @Test

@@ -81,7 +81,8 @@ class CdkCliSynthIT {
           .filter(n -> n.endsWith(".template.json")).sorted().toList();
       assertEquals(List.of("OpenHands-Auth.template.json", "OpenHands-Cluster.template.json",
           "OpenHands-Compute.template.json", "OpenHands-Database.template.json", "OpenHands-Edge.template.json", "OpenHands-Monitoring.template.json",
-          "OpenHands-Network.template.json", "OpenHands-Sandbox.template.json", "OpenHands-Security.template.json"),
+          "OpenHands-Network.template.json", "OpenHands-Sandbox.template.json", "OpenHands-Security.template.json",
+          "OpenHands-UserConfig.template.json"),
           templates);
     }
   }

@@ -150,7 +150,7 @@ class DeploymentSettingsTest {
     App app = ExampleDeployment.app(context, dir.resolve("out"));
     DeployApp.Stacks stacks = ExampleDeployment.build(app);
     assertTrue(stacks.edge().isEmpty());
-    assertEquals(8, app.getNode().getChildren().stream()
+    assertEquals(9, app.getNode().getChildren().stream()
         .filter(c -> c instanceof software.amazon.awscdk.Stack).count());
   }
 

@@ -71,7 +71,8 @@ class DeploymentTemplateTest {
     }
     assertEquals(Map.of(
         "OpenHands-Auth", "us-east-1", "OpenHands-Network", "eu-west-1", "OpenHands-Security", "eu-west-1",
-        "OpenHands-Monitoring", "eu-west-1", "OpenHands-Database", "eu-west-1", "OpenHands-Sandbox", "eu-west-1", "OpenHands-Cluster", "eu-west-1",
+        "OpenHands-Monitoring", "eu-west-1", "OpenHands-Database", "eu-west-1", "OpenHands-Sandbox", "eu-west-1",
+        "OpenHands-UserConfig", "eu-west-1", "OpenHands-Cluster", "eu-west-1",
         "OpenHands-Compute", "eu-west-1", "OpenHands-Edge", "us-east-1"), regions);
   }
 
@@ -314,7 +315,7 @@ class DeploymentTemplateTest {
         "DomainName", "origin.openhands.example.com", "ValidationMethod", "DNS",
         "DomainValidationOptions", List.of(Map.of("DomainName", "origin.openhands.example.com",
             "HostedZoneId", Match.anyValue())))));
-    compute.resourceCountIs("AWS::ElasticLoadBalancingV2::ListenerRule", 3);
+    compute.resourceCountIs("AWS::ElasticLoadBalancingV2::ListenerRule", 4);
     Object originHeader = Match.objectLike(Map.of("Field", "http-header", "HttpHeaderConfig",
         Map.of("HttpHeaderName", "X-Origin-Verify", "Values", List.of(Match.objectLike(Map.of("Fn::Join",
             List.of("", Match.arrayWith(List.of("{{resolve:secretsmanager:", ":SecretString:current::}}")))))))));
@@ -326,6 +327,13 @@ class DeploymentTemplateTest {
             "PathPatternConfig", Map.of("Values", List.of("/runtime/*"))), originHeader))));
     compute.hasResourceProperties("AWS::ElasticLoadBalancingV2::ListenerRule", Match.objectLike(Map.of(
         "Priority", 30, "Conditions", List.of(originHeader))));
+    // The configuration API first, and for the main host only: runtime hosts never reach it.
+    compute.hasResourceProperties("AWS::ElasticLoadBalancingV2::ListenerRule", Match.objectLike(Map.of(
+        "Priority", 5, "Conditions", List.of(
+            Map.of("Field", "host-header", "HostHeaderConfig", Map.of("Values", List.of("openhands.example.com"))),
+            Map.of("Field", "path-pattern", "PathPatternConfig", Map.of("Values",
+                List.of("/api/v1/user-config/*"))),
+            originHeader))));
   }
 
   @Test
@@ -422,7 +430,8 @@ class DeploymentTemplateTest {
 
   private static List<Stack> allStacks() {
     List<Stack> all = new ArrayList<>(List.of(stacks.auth(), stacks.network(), stacks.security(),
-        stacks.monitoring(), stacks.database(), stacks.cluster(), stacks.sandbox(), stacks.compute()));
+        stacks.monitoring(), stacks.database(), stacks.cluster(), stacks.sandbox(), stacks.userConfig(),
+        stacks.compute()));
     stacks.edge().ifPresent(all::add);
     return all;
   }

@@ -1,11 +1,6 @@
 package dev.openhands.runtime.lambda.testkit;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,25 +12,19 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * Secrets Manager's {@code GetSecretValue} on a free port of 127.0.0.1, in the service's wire format (AWS JSON 1.1,
- * {@code X-Amz-Target: secretsmanager.GetSecretValue}), for the real SDK client that {@link #client} points at it.
- * An unknown id is the service's {@code ResourceNotFoundException}; any other operation is refused.
+ * Secrets Manager's {@code GetSecretValue} on loopback, in the service's wire format ({@code X-Amz-Target:
+ * secretsmanager.GetSecretValue}), for the real SDK client that {@link #client} points at it. An unknown id is the
+ * service's {@code ResourceNotFoundException}.
  */
-public final class SecretsManagerStandIn implements AutoCloseable {
-
-  private static final String TARGET = "secretsmanager.GetSecretValue";
+public final class SecretsManagerStandIn extends AwsJsonStandIn {
 
   private final Map<String, String> secrets = new ConcurrentHashMap<>();
   private final AtomicInteger reads = new AtomicInteger();
-  private final HttpServer server;
   private final SecretsManagerClient client;
 
   public SecretsManagerStandIn() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", this::answer);
-    server.start();
-    client = SecretsManagerClient.builder()
-        .endpointOverride(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+    super("secretsmanager");
+    client = SecretsManagerClient.builder().endpointOverride(endpoint())
         .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
         .build();
@@ -55,58 +44,23 @@ public final class SecretsManagerStandIn implements AutoCloseable {
     return reads.get();
   }
 
-  private void answer(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-      if (!TARGET.equals(target)) {
-        send(exchange, 400, error("UnknownOperationException", "not played here: " + target));
-        return;
-      }
-      JsonNode request = JsonNode.parser().parse(exchange.getRequestBody());
-      String id = request.field("SecretId").map(JsonNode::text).orElse("");
-      String value = secrets.get(id);
-      if (value == null) {
-        send(exchange, 400, error("ResourceNotFoundException", "Secrets Manager can't find the specified secret."));
-        return;
-      }
-      reads.incrementAndGet();
-      send(exchange, 200, "{\"ARN\":" + quoted(id) + ",\"Name\":" + quoted(id) + ",\"VersionId\":\"v1\","
-          + "\"SecretString\":" + quoted(value) + ",\"VersionStages\":[\"AWSCURRENT\"]}");
+  @Override
+  Answer answer(String operation, JsonNode request) {
+    if (!operation.equals("GetSecretValue")) {
+      return Answer.error("UnknownOperationException", "not played here: " + operation);
     }
-  }
-
-  private static String error(String type, String message) {
-    return "{\"__type\":" + quoted(type) + ",\"message\":" + quoted(message) + "}";
-  }
-
-  private static void send(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-    exchange.sendResponseHeaders(status, bytes.length);
-    exchange.getResponseBody().write(bytes);
-  }
-
-  private static String quoted(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char ch : text.toCharArray()) {
-      switch (ch) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> {
-          if (ch < 0x20) {
-            out.append(String.format("\\u%04x", (int) ch));
-          } else {
-            out.append(ch);
-          }
-        }
-      }
+    String id = request.field("SecretId").map(JsonNode::text).orElse("");
+    String value = secrets.get(id);
+    if (value == null) {
+      return Answer.error("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
     }
-    return out.append('"').toString();
+    reads.incrementAndGet();
+    return Answer.ok(Map.of("ARN", id, "Name", id, "VersionId", "v1", "SecretString", value));
   }
 
   @Override
   public void close() {
     client.close();
-    server.stop(0);
+    super.close();
   }
 }
