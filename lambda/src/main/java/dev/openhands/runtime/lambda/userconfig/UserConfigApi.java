@@ -95,17 +95,8 @@ final class UserConfigApi {
 
   /** The fields given replace the server's; the server stays in its list, as the original keeps it. */
   private Answer updateServer(String id, JsonNode body) {
-    Optional<McpConfig> stored = store.mcpConfig();
-    if (stored.isEmpty()) {
-      return error(404, "No MCP configuration found");
-    }
-    McpConfig config = stored.get();
-    if (findServer(config, id).isEmpty()) {
-      return error(404, "Server " + id + " not found");
-    }
-    store.saveMcpConfig(config.withServers(replace(config.shttpServers(), id, body),
-        replace(config.stdioServers(), id, body)));
-    return message(200, "MCP server updated");
+    return onServer(id, config -> config.withServers(replace(config.shttpServers(), id, body),
+        replace(config.stdioServers(), id, body)), "MCP server updated");
   }
 
   private List<McpServer> replace(List<McpServer> servers, String id, JsonNode changes) {
@@ -120,16 +111,21 @@ final class UserConfigApi {
   }
 
   private Answer deleteServer(String id) {
+    return onServer(id, config -> config.withServers(without(config.shttpServers(), id),
+        without(config.stdioServers(), id)), "MCP server deleted");
+  }
+
+  /** Saves {@code change} of the stored configuration when it has server {@code id}; 404 otherwise. */
+  private Answer onServer(String id, java.util.function.UnaryOperator<McpConfig> change, String done) {
     Optional<McpConfig> stored = store.mcpConfig();
     if (stored.isEmpty()) {
       return error(404, "No MCP configuration found");
     }
-    McpConfig config = stored.get();
-    if (findServer(config, id).isEmpty()) {
+    if (findServer(stored.get(), id).isEmpty()) {
       return error(404, "Server " + id + " not found");
     }
-    store.saveMcpConfig(config.withServers(without(config.shttpServers(), id), without(config.stdioServers(), id)));
-    return message(200, "MCP server deleted");
+    store.saveMcpConfig(change.apply(stored.get()));
+    return message(200, done);
   }
 
   private static List<McpServer> without(List<McpServer> servers, String id) {
