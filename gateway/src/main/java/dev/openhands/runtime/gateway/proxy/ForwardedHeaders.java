@@ -14,10 +14,19 @@ import java.util.Set;
  */
 public final class ForwardedHeaders {
 
-  /** Hop-by-hop headers (RFC 9110 section 7.6.1 and the ones proxies have always treated so). */
+  /**
+   * Hop-by-hop headers (RFC 9110 section 7.6.1 and the ones proxies have always treated so). {@code Trailer} is
+   * not one: it names the trailer fields, which are forwarded after a chunked body.
+   */
   private static final List<String> HOP_BY_HOP = List.of(
       "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
-      "TE", "Trailer", "Transfer-Encoding", "Upgrade");
+      "TE", "Transfer-Encoding", "Upgrade");
+
+  /** Fields a trailer must not carry (RFC 9110 section 6.5.1: framing, routing, authentication, controls). */
+  private static final List<String> NOT_IN_TRAILERS = List.of(
+      "Content-Length", "Content-Encoding", "Content-Type", "Content-Range", "Host", "Authorization",
+      "Set-Cookie", "Cache-Control", "Expect", "Max-Forwards", "Pragma", "Range", "TE", "Trailer",
+      "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade");
 
   /** Headers the gateway sets itself, or answers itself ({@code Expect}), or that must never leave it. */
   private static final List<String> GATEWAY_OWNED = List.of(
@@ -156,6 +165,12 @@ public final class ForwardedHeaders {
   public static void copyResponseHeaders(MultiMap from, MultiMap to) {
     from.forEach(to::add);
     removeHopByHop(to, from);
+  }
+
+  /** Copies the trailer fields of a chunked response, leaving out those a trailer must not carry. */
+  public static void copyTrailers(MultiMap from, MultiMap to) {
+    from.forEach(to::add);
+    removeAll(to, NOT_IN_TRAILERS);
   }
 
   /** Removes the hop-by-hop headers and those named in {@code Connection} (RFC 9110 section 7.6.1). */

@@ -24,6 +24,10 @@ import java.util.concurrent.TimeoutException;
  * for the caller to answer. After the head, a failure resets the client's stream. A request body that
  * breaks midway (a bad chunk, a client gone) resets the upstream request, so the upstream never receives
  * a complete request.
+ *
+ * <p>A proxy forwards what HTTP/1.1 lets the upstream say besides the final answer: {@code 103 Early Hints} before
+ * it (with the response header rules), and the trailer fields after a chunked body. {@code 100 Continue} is the
+ * client connection's own exchange with the gateway's server.
  */
 public final class HttpForwarder {
 
@@ -57,6 +61,11 @@ public final class HttpForwarder {
     setBodyFraming(request, upstreamRequest);
     HttpServerResponse response = request.response();
     response.closeHandler(v -> upstreamRequest.reset());
+    upstreamRequest.earlyHintsHandler(hints -> {
+      MultiMap forwarded = MultiMap.caseInsensitiveMultiMap();
+      ForwardedHeaders.copyResponseHeaders(hints, forwarded);
+      response.writeEarlyHints(forwarded);
+    });
     request.pipe().endOnFailure(false).to(upstreamRequest).onFailure(err -> upstreamRequest.reset(0, err));
     return upstreamRequest.response()
         .recover(err -> Future.failedFuture(beforeHead(err)))
@@ -84,7 +93,14 @@ public final class HttpForwarder {
     if (!response.headers().contains("Content-Length") && mayHaveBody(request, upstreamResponse.statusCode())) {
       response.setChunked(true);
     }
-    return upstreamResponse.pipe().endOnFailure(false).to(response).onFailure(err -> response.reset());
+    return upstreamResponse.pipe().endOnFailure(false).endOnSuccess(false).to(response)
+        .compose(v -> {
+          if (response.isChunked()) {
+            ForwardedHeaders.copyTrailers(upstreamResponse.trailers(), response.trailers());
+          }
+          return response.end();
+        })
+        .onFailure(err -> response.reset());
   }
 
   private static boolean mayHaveBody(HttpServerRequest request, int status) {

@@ -1,0 +1,344 @@
+package dev.openhands.runtime.gateway.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.openhands.runtime.gateway.testkit.GatewayFixture;
+import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * HTTP/1.1 through the gateway, byte for byte on both sides: a raw-socket client and a raw-socket sandbox that
+ * answers each path with exactly the bytes a real server may send (204 and 304 without a body, 1xx before the final
+ * answer, trailers after a chunked body, a slow answer before a fast one on the same connection, a connection
+ * dropped after the request). RFC 9110 and 9112 say what a proxy owes each; these tests hold the data plane to it.
+ * A client's half-close (FIN after its request) is not here yet: Vert.x closes the connection on it, so the answer
+ * is lost; the Netty data plane of issue 12 is to keep it.
+ */
+@Timeout(60)
+class Http11SemanticsTest {
+
+  static final String CONV = "0123456789abcdef0123456789abcdef";
+
+  static GatewayFixture fixture;
+  static ScriptedSandbox sandbox;
+  static GatewayUnderTest gateway;
+  static String host;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fixture = GatewayFixture.start("sandboxes-http11");
+    fixture.table().putRunning(CONV, "");
+    sandbox = new ScriptedSandbox();
+    gateway = fixture.gateway(Map.of("ORIGIN_VERIFY", "disabled"));
+    host = sandbox.port() + "-" + CONV + ".runtime.openhands.example.com";
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    sandbox.close();
+    fixture.close();
+  }
+
+  private static String get(String path, String... headers) {
+    StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
+    for (String header : headers) {
+      request.append(header).append("\r\n");
+    }
+    return request.append("\r\n").toString();
+  }
+
+  @Test
+  void noContentAndNotModified_carryNoBody_andTheConnectionGoesOn() throws Exception {
+    try (Client client = new Client()) {
+      client.write(get("/no-content"));
+      Response noContent = client.read(false);
+      assertEquals(204, noContent.status());
+      assertEquals("", noContent.body());
+      client.write(get("/not-modified", "If-None-Match: \"v1\""));
+      Response notModified = client.read(false);
+      assertEquals(304, notModified.status());
+      assertEquals("\"v1\"", notModified.headers().get("etag"));
+      assertEquals("", notModified.body());
+      client.write(get("/after"));
+      Response after = client.read(false);
+      assertEquals(200, after.status(), "the next answer on the same connection is not taken for a body");
+      assertEquals("ok:/after", after.body());
+    }
+  }
+
+  @Test
+  void head_getsTheHeadersOfAGet_andNoBody() throws Exception {
+    try (Client client = new Client()) {
+      client.write("HEAD /sized HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+      Response head = client.read(true);
+      assertEquals(200, head.status());
+      assertEquals("10", head.headers().get("content-length"));
+      assertEquals("", head.body());
+      client.write(get("/after-head"));
+      assertEquals("ok:/after-head", client.read(false).body());
+    }
+  }
+
+  @Test
+  void trailersAfterAChunkedBody_reachAClientThatAcceptsThem() throws Exception {
+    try (Client client = new Client()) {
+      client.write(get("/trailers", "TE: trailers"));
+      Response response = client.read(false);
+      assertEquals(200, response.status());
+      assertEquals("hello world", response.body());
+      assertEquals("sha-1", response.trailers().get("x-checksum"), "trailers: " + response.trailers());
+      assertEquals("X-Checksum", response.headers().get("trailer"), "the head names its trailer fields");
+      assertEquals(null, response.trailers().get("content-length"), "no framing field in a trailer");
+    }
+  }
+
+  @Test
+  void informationalAnswers_areForwardedBeforeTheFinalOne() throws Exception {
+    try (Client client = new Client()) {
+      client.write(get("/early-hints"));
+      Response response = client.read(false);
+      assertEquals(200, response.status());
+      assertEquals("ok", response.body());
+      assertEquals(List.of(103), response.informational(), "a proxy forwards 1xx answers (RFC 9110, 15.2)");
+    }
+  }
+
+  @Test
+  void expectContinue_theBodyIsSentOnlyOnceTheSandboxAsksForIt() throws Exception {
+    try (Client client = new Client()) {
+      client.write("POST /upload HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+      Response interim = client.readInterim();
+      assertEquals(100, interim.status(), "100 Continue before the body");
+      client.write("abcde");
+      Response response = client.read(false);
+      assertEquals(200, response.status());
+      assertEquals("received 5", response.body());
+    }
+  }
+
+  @Test
+  void pipelinedRequests_areAnsweredInTheirOrder_aSlowFirstOneIncluded() throws Exception {
+    try (Client client = new Client()) {
+      client.write(get("/slow") + get("/fast"));
+      assertEquals("slow", client.read(false).body());
+      assertEquals("ok:/fast", client.read(false).body());
+    }
+  }
+
+  @Test
+  void aRequestTheSandboxDroppedAfterReadingIt_isNotSentAgain() throws Exception {
+    int before = sandbox.count("/drop");
+    try (Client client = new Client()) {
+      client.write("POST /drop HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 4\r\n\r\nonce");
+      Response response = client.read(false);
+      assertEquals(502, response.status(), response.body());
+    }
+    // The gateway answered only after giving up on the request, so a replay would already have arrived.
+    assertEquals(before + 1, sandbox.count("/drop"), "bytes of it reached the sandbox: no retry");
+  }
+
+  /** One answer: its 1xx answers first, then the final status, headers, body and trailers. */
+  record Response(List<Integer> informational, int status, Map<String, String> headers, String body,
+      Map<String, String> trailers) {}
+
+  /** A raw HTTP/1.1 client on one connection. */
+  static final class Client implements AutoCloseable {
+    final Socket socket;
+    final InputStream in;
+    final OutputStream out;
+
+    Client() throws IOException {
+      socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port());
+      socket.setSoTimeout(5000);
+      in = new BufferedInputStream(socket.getInputStream());
+      out = socket.getOutputStream();
+    }
+
+    void write(String raw) throws IOException {
+      out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+    }
+
+    /** The next head only, a 1xx one included. */
+    Response readInterim() throws IOException {
+      int status = Integer.parseInt(line(in).substring(9, 12));
+      return new Response(List.of(), status, headers(in), "", Map.of());
+    }
+
+    /** The next final answer, with any 1xx before it; {@code head} for the answer to a HEAD. */
+    Response read(boolean head) throws IOException {
+      List<Integer> informational = new ArrayList<>();
+      while (true) {
+        String statusLine = line(in);
+        int status = Integer.parseInt(statusLine.substring(9, 12));
+        Map<String, String> headers = headers(in);
+        if (status >= 100 && status < 200) {
+          informational.add(status);
+          continue;
+        }
+        if (head || status == 204 || status == 304) {
+          return new Response(informational, status, headers, "", Map.of());
+        }
+        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+          ByteArrayOutputStream body = new ByteArrayOutputStream();
+          while (true) {
+            int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
+            if (size == 0) {
+              return new Response(informational, status, headers, body.toString(StandardCharsets.UTF_8),
+                  headers(in));
+            }
+            body.write(in.readNBytes(size));
+            line(in);
+          }
+        }
+        int length = Integer.parseInt(headers.getOrDefault("content-length", "-1"));
+        byte[] body = length >= 0 ? in.readNBytes(length) : in.readAllBytes();
+        return new Response(informational, status, headers, new String(body, StandardCharsets.UTF_8), Map.of());
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  static String line(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) != '\n') {
+      if (b < 0) {
+        throw new IOException("connection closed mid-line: '" + line + "'");
+      }
+      if (b != '\r') {
+        line.write(b);
+      }
+    }
+    return line.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  static Map<String, String> headers(InputStream in) throws IOException {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String line = line(in); !line.isEmpty(); line = line(in)) {
+      int colon = line.indexOf(':');
+      headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+    }
+    return headers;
+  }
+
+  /** A sandbox over raw sockets: each path answers with fixed bytes; requests are counted by path. */
+  static final class ScriptedSandbox implements AutoCloseable {
+    private final ServerSocket server;
+    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private final Thread acceptor;
+
+    ScriptedSandbox() throws IOException {
+      server = new ServerSocket();
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      acceptor = new Thread(this::accept, "scripted-sandbox");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    int count(String path) {
+      return counts.getOrDefault(path, new AtomicInteger()).get();
+    }
+
+    private void accept() {
+      while (!server.isClosed()) {
+        try {
+          Socket socket = server.accept();
+          Thread connection = new Thread(() -> serve(socket), "scripted-sandbox-connection");
+          connection.setDaemon(true);
+          connection.start();
+        } catch (IOException closed) {
+          return;
+        }
+      }
+    }
+
+    private void serve(Socket socket) {
+      try (socket) {
+        InputStream in = new BufferedInputStream(socket.getInputStream());
+        OutputStream out = socket.getOutputStream();
+        while (true) {
+          String requestLine = line(in);
+          String[] parts = requestLine.split(" ");
+          String method = parts[0];
+          String path = parts[1];
+          Map<String, String> headers = headers(in);
+          counts.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+          if ("100-continue".equalsIgnoreCase(headers.get("expect"))) {
+            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+          }
+          int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+          byte[] body = in.readNBytes(length);
+          String answer = answer(method, path, body.length);
+          if (answer == null) {
+            return; // dropped after reading the request
+          }
+          out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+          out.flush();
+        }
+      } catch (IOException | InterruptedException | RuntimeException closed) {
+        // the peer went away
+      }
+    }
+
+    private static String answer(String method, String path, int bodyLength) throws InterruptedException {
+      return switch (path) {
+        case "/no-content" -> "HTTP/1.1 204 No Content\r\nX-Probe: 1\r\n\r\n";
+        case "/not-modified" -> "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nCache-Control: max-age=0\r\n\r\n";
+        case "/sized" -> "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\n"
+            + (method.equals("HEAD") ? "" : "0123456789");
+        case "/trailers" -> "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
+            + "Trailer: X-Checksum\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: sha-1\r\n"
+            + "Content-Length: 99\r\n\r\n";
+        case "/early-hints" -> "HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\n"
+            + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        case "/upload" -> ok("received " + bodyLength);
+        case "/slow" -> {
+          Thread.sleep(300);
+          yield ok("slow");
+        }
+        case "/drop" -> null;
+        default -> ok("ok:" + path);
+      };
+    }
+
+    private static String ok(String body) {
+      return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+    }
+  }
+}
