@@ -146,6 +146,22 @@ class Http11SemanticsTest {
     }
   }
 
+  /**
+   * Row 14: Vert.x's decoder read {@code Content-Xength} as {@code Content-Length} (found by
+   * {@code RequestHeadFuzzTest}), so the gateway would have taken the next request's first bytes for this one's
+   * body while the load balancer before it saw none: request smuggling. Now it frames no body, and the request
+   * after it on the connection is answered as itself. (The sandbox here is not a Vert.x server: one would misread
+   * the header in the same way.)
+   */
+  @Test
+  void aNearMissOfContentLength_framesNoBody_soThePipelinedRequestAfterItStandsAlone() throws Exception {
+    try (Client client = new Client()) {
+      client.write("POST /near-miss HTTP/1.1\r\nHost: " + host + "\r\nContent-Xength: 5\r\n\r\n" + get("/after"));
+      assertEquals("ok:/near-miss", client.read(false).body());
+      assertEquals("ok:/after", client.read(false).body());
+    }
+  }
+
   @Test
   void aRequestTheSandboxDroppedAfterReadingIt_isNotSentAgain() throws Exception {
     int before = sandbox.count("/drop");

@@ -120,7 +120,15 @@ class HostileInputTest {
       "bare LF             | GET /x HTTP/1.1\\nHost: H\\n\\n",
       "bare LF one header  | GET /x HTTP/1.1\\r\\nHost: H\\nX-A: b\\r\\n\\r\\n",
       "space before colon  | GET /x HTTP/1.1\\r\\nHost: H\\r\\nX-A : b\\r\\n\\r\\n",
-      "no Host             | GET /x HTTP/1.1\\r\\n\\r\\n"})
+      "no Host             | GET /x HTTP/1.1\\r\\n\\r\\n",
+      "two CL, HTTP/1.0    | POST /x HTTP/1.0\\r\\nHost: H\\r\\nContent-Length: 4\\r\\nContent-Length: 5\\r\\n\\r\\nabcd",
+      "CL with a sign      | POST /x HTTP/1.1\\r\\nHost: H\\r\\nContent-Length: +4\\r\\n\\r\\nabcd",
+      "TE identity,chunked | POST /x HTTP/1.1\\r\\nHost: H\\r\\nTransfer-Encoding: identity, chunked\\r\\n\\r\\n0\\r\\n\\r\\n",
+      "two TE chunked      | POST /x HTTP/1.1\\r\\nHost: H\\r\\nTransfer-Encoding: chunked\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n",
+      "empty field name    | GET /x HTTP/1.1\\r\\nHost: H\\r\\n: v\\r\\n\\r\\n",
+      "HTTP/2.1            | GET /x HTTP/2.1\\r\\nHost: H\\r\\n\\r\\n",
+      "two spaces          | GET  /x HTTP/1.1\\r\\nHost: H\\r\\n\\r\\n",
+      "CRLF, then obs-fold | \\r\\nGET /x HTTP/1.1\\r\\nHost: H\\r\\nX-A: a\\r\\n b\\r\\n\\r\\n"})
   void row14_smugglingShapes_are400AndClosed(String shape, String template) throws Exception {
     assertRefused(400, template.replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t").replace("Host: H", "Host: " + host));
   }
