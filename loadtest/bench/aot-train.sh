@@ -21,11 +21,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 case "$OUTPUT" in /*) ;; *) OUTPUT="$PWD/$OUTPUT" ;; esac
 build_classpath
 
-DYNAMO_PORT=$(free_port); BACKEND_PORT=$(free_port); GATEWAY_PORT=$(free_port); ADMIN_PORT=$(free_port)
-start_java farm dev.openhands.runtime.loadtest.SandboxFarm "$BACKEND_PORT" 1 1800
-start_java registry dev.openhands.runtime.loadtest.LocalRegistry "$DYNAMO_PORT" 1 1800
-CONV=00000000000000000000000000000001
-SECRET=bench-origin-secret-0123456789
+start_one_sandbox
 rm -f "$OUTPUT"
 GATEWAY_JAVA_OPTS="$FLAGS -XX:AOTCacheOutput=$OUTPUT" \
   start_gateway "$GATEWAY_PORT" "$ADMIN_PORT" "$DYNAMO_PORT" load-sandboxes "$SECRET"

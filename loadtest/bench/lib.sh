@@ -72,6 +72,17 @@ start_java() {
   cat "$WORK/$name.log"; echo "$name did not start"; exit 1
 }
 
+# start_one_sandbox: free ports for everything (DYNAMO_PORT, BACKEND_PORT, GATEWAY_PORT, ADMIN_PORT), one sandbox
+# backend (FARM_PID) and DynamoDB Local with its registry item; CONV is its conversation, SECRET the origin secret.
+start_one_sandbox() {
+  DYNAMO_PORT=$(free_port); BACKEND_PORT=$(free_port); GATEWAY_PORT=$(free_port); ADMIN_PORT=$(free_port)
+  start_java farm dev.openhands.runtime.loadtest.SandboxFarm "$BACKEND_PORT" 1 1800
+  FARM_PID=$LAST_PID
+  start_java registry dev.openhands.runtime.loadtest.LocalRegistry "$DYNAMO_PORT" 1 1800
+  CONV=00000000000000000000000000000001
+  SECRET=bench-origin-secret-0123456789
+}
+
 # start_gateway PORT ADMIN_PORT DYNAMO_PORT TABLE SECRET [VAR=VALUE ...]: the gateway jar, waits for /health.
 # GATEWAY_JAVA is the java it runs on (default: the one on PATH), GATEWAY_JAVA_OPTS its flags.
 start_gateway() {

@@ -35,13 +35,9 @@ NGINX_WORKERS=auto
 [[ -n "${PROXY_CPUS:-}" ]] && NGINX_WORKERS=$(awk -v c="$PROXY_CPUS" 'BEGIN { w = int(c + 0.999); print (w < 1 ? 1 : w) }')
 build_classpath
 
-DYNAMO_PORT=$(free_port); BACKEND_PORT=$(free_port); GATEWAY_PORT=$(free_port); ADMIN_PORT=$(free_port)
-start_java farm dev.openhands.runtime.loadtest.SandboxFarm "$BACKEND_PORT" 1 1800
-declare -A CPU_PIDS=([direct]=$LAST_PID)
-start_java registry dev.openhands.runtime.loadtest.LocalRegistry "$DYNAMO_PORT" 1 1800
-CONV=00000000000000000000000000000001
+start_one_sandbox
+declare -A CPU_PIDS=([direct]=$FARM_PID)
 BACKEND=127.0.0.2
-SECRET=bench-origin-secret-0123456789
 start_gateway "$GATEWAY_PORT" "$ADMIN_PORT" "$DYNAMO_PORT" load-sandboxes "$SECRET"
 CPU_PIDS[gateway]=$GATEWAY_PID
 VERTX_PORT=$(free_port)
