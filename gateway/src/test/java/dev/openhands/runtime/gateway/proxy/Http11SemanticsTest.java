@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -263,6 +265,9 @@ class Http11SemanticsTest {
     return headers;
   }
 
+  /** Counted down when the pipelined test's second request reaches the sandbox. */
+  static final CountDownLatch SECOND_ARRIVED = new CountDownLatch(1);
+
   /** A sandbox over raw sockets: each path answers with fixed bytes; requests are counted by path. */
   static final class ScriptedSandbox implements AutoCloseable {
     private final ServerSocket server;
@@ -340,8 +345,14 @@ class Http11SemanticsTest {
             + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
         case "/upload" -> ok("received " + bodyLength);
         case "/slow" -> {
-          Thread.sleep(300);
+          // Answered only once /fast has come in too, if the gateway sends it on before /slow's answer (on a
+          // connection of its own): the gateway must still answer the client in the order it asked.
+          SECOND_ARRIVED.await(2, TimeUnit.SECONDS);
           yield ok("slow");
+        }
+        case "/fast" -> {
+          SECOND_ARRIVED.countDown();
+          yield ok("ok:/fast");
         }
         case "/drop" -> null;
         default -> ok("ok:" + path);

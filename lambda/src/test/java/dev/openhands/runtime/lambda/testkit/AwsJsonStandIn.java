@@ -1,5 +1,7 @@
 package dev.openhands.runtime.lambda.testkit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -7,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
 /**
@@ -27,6 +28,8 @@ abstract class AwsJsonStandIn implements AutoCloseable {
       return new Answer(400, object(Map.of("__type", type, "message", message)));
     }
   }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String prefix;
   private final HttpServer server;
@@ -60,26 +63,11 @@ abstract class AwsJsonStandIn implements AutoCloseable {
 
   /** A JSON object of string fields. */
   static String object(Map<String, String> fields) {
-    return fields.entrySet().stream().map(e -> quoted(e.getKey()) + ":" + quoted(e.getValue()))
-        .collect(Collectors.joining(",", "{", "}"));
-  }
-
-  static String quoted(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char ch : text.toCharArray()) {
-      switch (ch) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> {
-          if (ch < 0x20) {
-            out.append(String.format("\\u%04x", (int) ch));
-          } else {
-            out.append(ch);
-          }
-        }
-      }
+    try {
+      return JSON.writeValueAsString(fields);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
-    return out.append('"').toString();
   }
 
   @Override
