@@ -93,17 +93,21 @@ public final class EnvReader {
   }
 
   public Duration positiveDuration(String name, String defaultValue) {
+    Duration d = duration(name, defaultValue);
+    if (d.isZero()) {
+      throw new ConfigException(name + ": '" + string(name, defaultValue) + "' (expected: > 0)");
+    }
+    return d;
+  }
+
+  /** A duration such as {@code 250ms}, {@code 5s} or {@code 2m}; zero allowed. */
+  public Duration duration(String name, String defaultValue) {
     String value = string(name, defaultValue);
-    Duration d;
     try {
-      d = Durations.parse(value);
+      return Durations.parse(value);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(name + ": '" + value + "' (" + e.getMessage() + ")");
     }
-    if (d.isZero()) {
-      throw new ConfigException(name + ": '" + value + "' (expected: > 0)");
-    }
-    return d;
   }
 
   public <E extends Enum<E>> E choice(String name, Class<E> type, String defaultValue) {
