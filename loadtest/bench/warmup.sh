@@ -7,8 +7,10 @@
 #   loadtest/bench/warmup.sh [seconds] [connections] [body]
 #
 # Needs wrk (Debian package "wrk") and root (the cgroup v1 cpu controller, see lib.sh). PROXY_CPUS sets the quota;
-# GATEWAY_JAVA_OPTS replaces the gateway's JVM flags (to compare, say, with and without an AOT cache). Builds the
-# project first unless SKIP_BUILD=1. Every process it starts is stopped on exit.
+# GATEWAY_JAVA_OPTS replaces the gateway's JVM flags (to compare, say, with and without an AOT cache), GATEWAY_JAVA
+# its java, and WARMUP_LIMIT, exported, how long the gateway warms its own request path before its listener opens
+# (0s: not at all; the first second counted is the first second of traffic, after the warm-up). Builds the project
+# first unless SKIP_BUILD=1. Every process it starts is stopped on exit.
 set -euo pipefail
 
 DURATION=${1:-60}

@@ -12,6 +12,7 @@ import dev.openhands.runtime.gateway.ops.AdminServer;
 import dev.openhands.runtime.gateway.ops.DrainPlan;
 import dev.openhands.runtime.gateway.ops.GatewayMetrics;
 import dev.openhands.runtime.gateway.ops.HealthCheck;
+import dev.openhands.runtime.gateway.ops.WarmupTraffic;
 import dev.openhands.runtime.gateway.proxy.SandboxAdmission;
 import dev.openhands.runtime.gateway.registry.ActivityRecorder;
 import dev.openhands.runtime.gateway.registry.DynamoClients;
@@ -33,6 +34,7 @@ import io.vertx.core.http.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
@@ -43,11 +45,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 /**
  * The running gateway, wired: what every listener shares (the route cache, the activity recorder, the admission
  * limits, the verifiers, the health state, metrics and the access log), one {@link Listener} per event loop, and the
- * admin server. {@link #start} returns once every listener is bound; {@link #drain} and {@link #stop} take it down.
+ * admin server. {@link #start} warms the request path ({@link Warmup}), then returns once every listener is bound; {@link #drain} and {@link #stop} take it down.
  */
 public final class Gateway {
 
   private static final Duration STOP_GRACE = Duration.ofSeconds(1);
+  /** One listener per core, each on its own event loop. */
+  private static final int LISTENERS = Math.max(1, Runtime.getRuntime().availableProcessors());
   /** Registry writes of last_activity_at running at once; more are dropped and retried a minute later. */
   private static final int ACTIVITY_WRITES_IN_FLIGHT = 32;
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -58,6 +62,7 @@ public final class Gateway {
   private final RequestPath.Shared shared;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private AdminServer admin;
+  private volatile WarmupTraffic.Outcome warmup;
 
   private Gateway(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
@@ -88,9 +93,13 @@ public final class Gateway {
     return AdminServer.listen(vertx, config.bindAddress(), config.adminPort(), gateway.metrics())
         .compose(admin -> {
           gateway.admin = admin;
-          int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-          return vertx.deployVerticle(() -> new Listener(gateway.shared, gateway.listeners::add),
-              new DeploymentOptions().setInstances(instances));
+          return Warmup.run(vertx, gateway.shared, LISTENERS);
+        })
+        .compose(warm -> {
+          gateway.warmup = warm;
+          return vertx.deployVerticle(
+              () -> new Listener(gateway.shared, config.bindAddress(), config.gatewayPort(), gateway.listeners::add),
+              new DeploymentOptions().setInstances(LISTENERS));
         })
         .map(gateway)
         .recover(err -> gateway.stop().transform(ignored -> Future.failedFuture(err)));
@@ -149,6 +158,11 @@ public final class Gateway {
     }
     metrics.counter("gateway_access_log_dropped", "Access log lines dropped (writer behind)", shared.accessLog(),
         AccessLog::dropped);
+  }
+
+  /** What warming the request path did at start-up; empty when it was off or failed. */
+  public Optional<WarmupTraffic.Outcome> warmup() {
+    return Optional.ofNullable(warmup);
   }
 
   /** The metrics, for tests. */

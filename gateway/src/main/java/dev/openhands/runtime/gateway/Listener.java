@@ -24,14 +24,22 @@ final class Listener extends VerticleBase {
   private static final Duration CLIENT_CLOSE_GRACE = Duration.ofSeconds(1);
 
   private final RequestPath.Shared shared;
+  private final String host;
+  private final int port;
   private final Consumer<Listener> onStarted;
   private UpstreamClients clients;
   private WebSocketProxy webSocket;
   private HttpServer server;
 
-  /** @param onStarted called once the listener is bound */
-  Listener(RequestPath.Shared shared, Consumer<Listener> onStarted) {
+  /**
+   * @param host and {@code port}: where to listen (the public listener's, or the warm-up's loopback port; 0 picks a
+   *     free port, shared by every instance of one deployment)
+   * @param onStarted called once the listener is bound
+   */
+  Listener(RequestPath.Shared shared, String host, int port, Consumer<Listener> onStarted) {
     this.shared = shared;
+    this.host = host;
+    this.port = port;
     this.onStarted = onStarted;
   }
 
@@ -43,7 +51,7 @@ final class Listener extends VerticleBase {
         config.webSocketIdleTimeout());
     HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
     RequestPath path = new RequestPath(context, shared, http, webSocket);
-    HttpServerOptions options = ServerLimits.serverOptions(config);
+    HttpServerOptions options = ServerLimits.serverOptions(config).setHost(host).setPort(port);
     server = vertx.createHttpServer(options)
         .connectionHandler(connection ->
             RequestHeadGuard.install(connection, options, ServerLimits.REQUEST_HEAD_TIMEOUT))
@@ -53,6 +61,11 @@ final class Listener extends VerticleBase {
         onStarted.accept(this);
       }
     });
+  }
+
+  /** The port bound. */
+  int actualPort() {
+    return server.actualPort();
   }
 
   WebSocketProxy webSockets() {

@@ -25,13 +25,11 @@ final class ServerLimits {
 
   private ServerLimits() {}
 
-  /** The public listener's options; a connection idle longer than any exchange may be is closed. */
+  /** The listeners' limits (where they listen is theirs); a connection idle longer than any exchange may be is closed. */
   static HttpServerOptions serverOptions(GatewayConfig config) {
     long idleSeconds = Math.max(config.upstreamIdleTimeout().toSeconds(), config.webSocketIdleTimeout().toSeconds())
         + 10;
     return new HttpServerOptions()
-        .setHost(config.bindAddress())
-        .setPort(config.gatewayPort())
         .setMaxInitialLineLength(MAX_REQUEST_LINE)
         .setHttp2ClearTextEnabled(false)
         .setMaxHeaderSize(MAX_HEADER_BYTES)

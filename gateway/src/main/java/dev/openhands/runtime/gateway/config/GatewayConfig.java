@@ -48,6 +48,7 @@ import java.util.Set;
  * @param orchestratorUrl the orchestrator that wakes sleeping sandboxes (row 20), or {@code null}: no wake
  * @param orchestratorApiKey sent as {@code X-API-Key} to the orchestrator; required with {@code ORCHESTRATOR_URL}
  * @param wakeCooldown at most one resume call per conversation per this
+ * @param warmupLimit the most start-up spends warming the request path before the listeners open; zero: no warm-up
  * @param demoUser local mode only ({@code DEMO_USER}, refused unless {@code ORIGIN_VERIFY=disabled}): the user
  *     signed in on the main host when a request names nobody, since local mode has no Cognito; or {@code null}
  */
@@ -82,12 +83,15 @@ public record GatewayConfig(
     URI orchestratorUrl,
     String orchestratorApiKey,
     Duration wakeCooldown,
+    Duration warmupLimit,
     String demoUser) {
 
   /** Secrets shorter than this are refused: the origin header is the only proof that CloudFront sent a request. */
   public static final int MIN_SECRET_LENGTH = 16;
   /** Runtime session keys shorter than this are refused: they sign every runtime host's sign-in. */
   public static final int MIN_SESSION_SECRET_LENGTH = 32;
+  /** Start-up must finish within the service's health check grace period (the CDK's, 60 s), warm-up included. */
+  public static final Duration MAX_WARMUP = Duration.ofSeconds(45);
   /** The platform's cookies, never forwarded to a sandbox (the main host's and an earlier version's). */
   public static final String DEFAULT_STRIP_COOKIES =
       "__Host-id_token,__Host-refresh_token,__Host-auth_state,id_token,refresh_token,auth_state";
@@ -156,6 +160,10 @@ public record GatewayConfig(
     if (demoUser != null && !demoUser.matches("[A-Za-z0-9._:@+-]{1,128}")) {
       throw new ConfigException("DEMO_USER: '" + demoUser + "' (expected: a sign-in id such as demo-user)");
     }
+    if (warmupLimit.compareTo(MAX_WARMUP) > 0) {
+      throw new ConfigException("WARMUP_LIMIT: " + Durations.format(warmupLimit) + " (expected: at most "
+          + Durations.format(MAX_WARMUP) + ", within the load balancer's health check grace; 0s: no warm-up)");
+    }
     if (gatewayPort == adminPort) {
       throw new ConfigException("ADMIN_PORT: " + adminPort + " (expected: a port other than GATEWAY_PORT)");
     }
@@ -201,6 +209,7 @@ public record GatewayConfig(
         in.httpUri("ORCHESTRATOR_URL"),
         in.optional("ORCHESTRATOR_API_KEY"),
         in.positiveDuration("WAKE_COOLDOWN", "30s"),
+        in.duration("WARMUP_LIMIT", "20s"),
         in.optional("DEMO_USER"));
   }
 
@@ -276,6 +285,7 @@ public record GatewayConfig(
         + ", runtimeSessionSecrets=" + runtimeSessionSecrets.size() + " (hidden)"
         + ", orchestrator=" + (orchestratorUrl == null ? "(none: no wake)" : orchestratorUrl + ", key (hidden)")
         + ", wakeCooldown=" + Durations.format(wakeCooldown)
+        + ", warmupLimit=" + (warmupLimit.isZero() ? "(no warm-up)" : Durations.format(warmupLimit))
         + (demoUser == null ? "" : ", demoUser=" + demoUser + " (local mode)") + "]";
   }
 }

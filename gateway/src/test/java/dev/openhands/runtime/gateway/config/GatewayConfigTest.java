@@ -44,6 +44,7 @@ class GatewayConfigTest {
     assertEquals(null, c.signInUrl());
     assertEquals(Duration.ofSeconds(5), c.drainDelay());
     assertEquals(Duration.ofSeconds(25), c.drainTimeout());
+    assertEquals(Duration.ofSeconds(20), c.warmupLimit());
   }
 
   @Test
@@ -80,6 +81,8 @@ class GatewayConfigTest {
       "ROUTE_REFRESH           | 0s       | ROUTE_REFRESH: '0s' (expected: > 0)",
       "ROUTE_REFRESH           | 10m      | ROUTE_REFRESH: 10m (expected: < ROUTE_MAX_STALE, 5m)",
       "DRAIN_DELAY             | 30s      | DRAIN_DELAY: 30s (expected: < DRAIN_TIMEOUT, 25s)",
+      "WARMUP_LIMIT            | 1m       | WARMUP_LIMIT: 1m (expected: at most 45s, within the load balancer's health check grace; 0s: no warm-up)",
+      "WARMUP_LIMIT            | soon     | WARMUP_LIMIT: 'soon' (expected: a duration such as 500ms, 30s, 5m, 1h, 180d or PT30S)",
       "SIGN_IN_URL             | http://openhands.example.com/_login | SIGN_IN_URL: 'http://openhands.example.com/_login' (expected: https://<main host>/<path>, such as https://openhands.example.com/_login)",
       "SIGN_IN_URL             | https://openhands.example.com/_login?x=1 | SIGN_IN_URL: 'https://openhands.example.com/_login?x=1' (expected: https://<main host>/<path>, such as https://openhands.example.com/_login)",
       "SIGN_IN_URL             | https://openhands.example.com/_login | RUNTIME_SESSION_SECRET: not set (expected: a value of at least 32 characters while SIGN_IN_URL is set)",

@@ -23,7 +23,10 @@ public final class GatewayUnderTest implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts a gateway with the origin check on ({@link #SECRET}) and runtime hosts public, plus overrides. */
+  /**
+   * Starts a gateway with the origin check on ({@link #SECRET}), runtime hosts public and no warm-up (each test's
+   * gateway would otherwise spend seconds warming), plus overrides.
+   */
   public static GatewayUnderTest start(DynamoDbLocal dynamo, String table, Map<String, String> overrides)
       throws Exception {
     int port = overrides.containsKey("GATEWAY_PORT") ? Integer.parseInt(overrides.get("GATEWAY_PORT"))
@@ -36,6 +39,7 @@ public final class GatewayUnderTest implements AutoCloseable {
     env.put("DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
     env.put("ORIGIN_VERIFY_SECRET", SECRET);
     env.put("RUNTIME_AUTH", "none");
+    env.put("WARMUP_LIMIT", "0s");
     env.putAll(overrides);
     GatewayConfig config = GatewayConfig.fromEnv(env);
     Gateway gateway = Gateway.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
