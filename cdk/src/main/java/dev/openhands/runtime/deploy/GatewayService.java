@@ -51,6 +51,11 @@ public final class GatewayService extends Construct {
   static final int REQUESTS_PER_TARGET_PER_MINUTE = 30_000;
   /** The target group's slow start: how long a new task's share of requests ramps up. */
   static final int SLOW_START_SECONDS = 60;
+  /**
+   * How long ECS ignores a new task's failing health checks: the JVM's start plus the gateway warming its request
+   * path (at most its WARMUP_LIMIT, 20 s by default and 45 s at most) before its listener opens.
+   */
+  static final int HEALTH_CHECK_GRACE_SECONDS = 60;
 
   /**
    * What the service is made of.
@@ -119,7 +124,7 @@ public final class GatewayService extends Construct {
         .assignPublicIp(false)
         .circuitBreaker(DeploymentCircuitBreaker.builder().enable(true).rollback(true).build())
         .minHealthyPercent(100).maxHealthyPercent(200)
-        .healthCheckGracePeriod(Duration.seconds(30))
+        .healthCheckGracePeriod(Duration.seconds(HEALTH_CHECK_GRACE_SECONDS))
         .propagateTags(PropagatedTagSource.SERVICE)
         .build();
 

@@ -346,6 +346,8 @@ class DeploymentTemplateTest {
             Map.of("Key", "slow_start.duration_seconds", "Value", "60"))))));
     compute.hasResourceProperties("AWS::ECS::Service", Match.objectLike(Map.of(
         "LaunchType", "FARGATE", "DesiredCount", Match.absent(),
+        // The JVM's start and the gateway's warm-up (WARMUP_LIMIT, at most 45 s) fit in the grace period.
+        "HealthCheckGracePeriodSeconds", 60,
         "DeploymentConfiguration", Match.objectLike(Map.of(
             "DeploymentCircuitBreaker", Map.of("Enable", true, "Rollback", true),
             "MinimumHealthyPercent", 100)),

@@ -11,9 +11,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the gateway from environment variables. A bad setting exits with code 2 and one line naming it;
  * a failure to start exits with 1; SIGTERM (and SIGINT) drain as {@link DrainPlan} says and exit with 0.
+ * With {@value #WARM_UP_ONLY} it starts (warming its request path, as on every start), then stops and exits with
+ * 0: the container image's training run, whose JVM writes the AOT cache as it exits.
  */
 public final class Main {
 
+  static final String WARM_UP_ONLY = "--warm-up-only";
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
@@ -41,6 +44,11 @@ public final class Main {
     }
     LOG.info("gateway listening on {}:{} with the {} transport ({})", config.bindAddress(), config.gatewayPort(),
         gateway.transport(), config);
+    if (java.util.List.of(args).contains(WARM_UP_ONLY)) {
+      gateway.stop().toCompletionStage().toCompletableFuture().join();
+      LOG.info("{}: warmed up and stopped; exiting", WARM_UP_ONLY);
+      System.exit(0);
+    }
     DrainPlan plan = config.drainPlan();
     ShutdownSignals signals = ShutdownSignals.install(plan.exitAt(), done -> gateway.drain(plan).onComplete(ar -> {
       LOG.info("drained; exiting");

@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * Rules for the image that the linter (dockerfilelint, run by the build) does not check or misreads: pinned base
- * images, a non-root final user, COPY rather than ADD, and an exec-form ENTRYPOINT.
+ * images, a non-root final user, COPY rather than ADD, an exec-form ENTRYPOINT, and every module's POM in the
+ * build stage.
  */
 class DockerfileRulesTest {
 
@@ -49,6 +52,22 @@ class DockerfileRulesTest {
     for (String entrypoint : entrypoints) {
       assertTrue(entrypoint.substring(11).startsWith("[\""), "exec form keeps java as PID 1 for SIGTERM: " + entrypoint);
     }
+  }
+
+  /** Maven reads every module of the reactor, even with {@code -pl}: a module's POM left out fails the build. */
+  @Test
+  void buildStage_copiesThePomOfEveryModule() throws IOException {
+    String rootPom = Files.readString(Dockerfile.ROOT.resolve("pom.xml"));
+    Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(rootPom);
+    List<String> copies = Dockerfile.stages().get("build").instructions().stream()
+        .filter(i -> i.startsWith("COPY ")).toList();
+    int modules = 0;
+    while (module.find()) {
+      modules++;
+      String copy = "COPY " + module.group(1) + "/pom.xml " + module.group(1) + "/";
+      assertTrue(copies.contains(copy), "the build stage lacks: " + copy);
+    }
+    assertTrue(modules >= 5, "modules read from the root POM: " + modules);
   }
 
   @Test

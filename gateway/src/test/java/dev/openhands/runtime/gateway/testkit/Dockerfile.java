@@ -22,9 +22,14 @@ public final class Dockerfile {
   public static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Pattern FROM = Pattern.compile("FROM\\s+(?:--platform=\\S+\\s+)?(\\S+)(?:\\s+AS\\s+(\\S+))?",
       Pattern.CASE_INSENSITIVE);
+  /** An environment assignment before a RUN instruction's command. */
+  private static final Pattern ASSIGNMENT = Pattern.compile("([A-Z][A-Z0-9_]*)=(\\S*)");
 
   /** One stage: its base image and its instructions after FROM. */
   public record Stage(String name, String image, List<String> instructions) {}
+
+  /** A command of a RUN instruction: the variables set before it, and its arguments. */
+  public record Command(Map<String, String> env, List<String> args) {}
 
   private Dockerfile() {}
 
@@ -66,25 +71,61 @@ public final class Dockerfile {
   }
 
   /**
+   * The first command of the RUN instruction of {@code stage} that contains {@code marker}, of the form
+   * {@code RUN NAME=value ... java ... [&& ...]}, for {@code java} (the command's first word): each {@code /app/...}
+   * path replaced as {@code files} says.
+   */
+  public static Command run(String stage, String marker, String java, Map<String, Path> files) throws IOException {
+    String line = stage(stage).instructions().stream().filter(i -> i.startsWith("RUN ") && i.contains(marker))
+        .findFirst().orElseThrow(() -> new AssertionError("no RUN with " + marker + " in stage " + stage));
+    Map<String, String> env = new LinkedHashMap<>();
+    List<String> args = new ArrayList<>();
+    for (String word : line.substring("RUN ".length()).split("\\s+")) {
+      if (word.equals("&&")) {
+        break;
+      }
+      Matcher assignment = ASSIGNMENT.matcher(word);
+      if (args.isEmpty() && assignment.matches()) {
+        env.put(assignment.group(1), assignment.group(2));
+      } else {
+        args.add(args.isEmpty() ? java : mapped(word, files, line));
+      }
+    }
+    return new Command(env, args);
+  }
+
+  /**
    * The ENTRYPOINT of {@code stage} as a command line for this machine: {@code java} is this JVM's, and each
    * {@code /app/...} path is replaced as {@code files} says.
    */
   public static List<String> entrypoint(String stage, Map<String, Path> files) throws IOException {
-    Stage found = Optional.ofNullable(stages().get(stage))
-        .orElseThrow(() -> new AssertionError("no stage " + stage + " in the Dockerfile"));
-    String line = found.instructions().stream().filter(i -> i.startsWith("ENTRYPOINT ")).reduce((a, b) -> b)
+    return entrypoint(stage, ServiceProcess.java(), files);
+  }
+
+  /** The ENTRYPOINT of {@code stage} for the {@code java} launcher given. */
+  public static List<String> entrypoint(String stage, String java, Map<String, Path> files) throws IOException {
+    String line = stage(stage).instructions().stream().filter(i -> i.startsWith("ENTRYPOINT ")).reduce((a, b) -> b)
         .orElseThrow(() -> new AssertionError("no ENTRYPOINT in stage " + stage));
     List<String> command = new ArrayList<>();
     for (Object part : new JsonArray(line.substring("ENTRYPOINT ".length()))) {
       String arg = (String) part;
-      for (Map.Entry<String, Path> file : files.entrySet()) {
-        arg = arg.replace(file.getKey(), file.getValue().toString());
-      }
-      if (arg.contains("/app/")) {
-        throw new AssertionError("unmapped image path " + arg + " in " + line);
-      }
-      command.add(arg.equals("java") ? ServiceProcess.java() : arg);
+      command.add(arg.equals("java") ? java : mapped(arg, files, line));
     }
     return command;
+  }
+
+  private static Stage stage(String name) throws IOException {
+    return Optional.ofNullable(stages().get(name))
+        .orElseThrow(() -> new AssertionError("no stage " + name + " in the Dockerfile"));
+  }
+
+  private static String mapped(String arg, Map<String, Path> files, String line) {
+    for (Map.Entry<String, Path> file : files.entrySet()) {
+      arg = arg.replace(file.getKey(), file.getValue().toString());
+    }
+    if (arg.contains("/app/")) {
+      throw new AssertionError("unmapped image path " + arg + " in " + line);
+    }
+    return arg;
   }
 }

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A service (the gateway, the orchestrator) in a child JVM on 127.0.0.1: its {@code Main} on the test class path,
  * or any command line (the jar, as the container image runs it), ready once {@code /health} answers 200 on its
- * port. Its output goes to a file; {@link #close} kills it if a test left it running.
+ * port. Its output goes to a file; {@link #close} kills it if a test left it running. A gateway starts without
+ * warming its request path ({@code WARMUP_LIMIT=0s}) unless {@code env} says otherwise.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -67,9 +68,10 @@ public final class ServiceProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().clear();
     builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    builder.environment().put("WARMUP_LIMIT", "0s");
     builder.environment().putAll(env);
     ServiceProcess service = new ServiceProcess(builder.start(), log, port);
-    service.awaitHealthy(Duration.ofSeconds(30));
+    service.awaitHealthy(Duration.ofSeconds(60));
     return service;
   }
 
@@ -80,6 +82,27 @@ public final class ServiceProcess implements AutoCloseable {
   /** This JVM's java launcher. */
   public static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * A Java 25 launcher, the container image's: {@code JAVA25_HOME}'s, else the first JDK 25 under /usr/lib/jvm;
+   * empty on a machine that has none.
+   */
+  public static java.util.Optional<String> java25() throws IOException {
+    List<Path> homes = new ArrayList<>();
+    String configured = System.getenv("JAVA25_HOME");
+    if (configured != null) {
+      homes.add(Path.of(configured));
+    }
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (Files.isDirectory(jvms)) {
+      try (var listing = Files.list(jvms)) {
+        listing.filter(home -> home.getFileName().toString().matches(".*-25(-.*)?|.*-25\\..*")).sorted()
+            .forEach(homes::add);
+      }
+    }
+    return homes.stream().map(home -> home.resolve("bin/java")).filter(Files::isExecutable).map(Path::toString)
+        .findFirst();
   }
 
   /** Milliseconds from the start of the process until {@code /health} first answered 200. */
