@@ -49,6 +49,7 @@ done
 wait "$WRK_PID" || true
 
 echo "fresh gateway in a ${PROXY_CPUS}-CPU quota, wrk -t2 -c$CONNECTIONS -d${DURATION}s, body $BODY, loopback"
+grep -ao "warmed up: .*\|warm-up: .*\|warm-up failed.*" "$WORK/gateway.log" || echo "no warm-up (WARMUP_LIMIT=0s)"
 awk '{ printf "%s%s:%d", (NR > 1 ? (NR % 10 == 1 ? "\n" : "  ") : ""), $1, $2 } END { print "" }' "$WORK/per-second.txt"
 awk -v d="$DURATION" '
   { rate[$1] = $2 }

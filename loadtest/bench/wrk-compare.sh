@@ -16,7 +16,9 @@
 # NGINX_BUFFER sets nginx's proxy_buffer_size (default 64k: with buffering off it is the most nginx relays per write).
 # PROXY_CPUS=0.5 runs nginx, the bare proxies and the gateway each in a quota of that many CPUs (root; see lib.sh),
 # so that wrk and the backend are not what limits them: a Fargate task's share, and a fairer efficiency ratio.
-# Every process it starts is stopped on exit; it runs for about rounds x 5 x sizes x seconds plus start-up.
+# RATE=5000 paces wrk (paced.lua) so that every target gets about that many requests a second: p50 and p99 at the
+# same rate, the fair latency comparison (the warm-up runs are not paced).
+# Every process it starts is stopped on exit; it runs for about rounds x 6 x sizes x seconds plus start-up.
 set -euo pipefail
 
 ROUNDS=${1:-3}
@@ -132,11 +134,13 @@ cpu_ticks() {
   done
   echo "$total"
 }
-run() { # target size -> "rps p50ms p99ms cpu_us_per_request"
-  local target=$1 size=$2 out headers=() before after
+run() { # target size [paced] -> "rps p50ms p99ms cpu_us_per_request"
+  local target=$1 size=$2 paced=${3:-} out headers=() script=() before after
   [[ $target == gateway ]] && headers=("${GATEWAY_HEADERS[@]}")
+  [[ -n "$paced" && -n "${RATE:-}" ]] && script=(-s "$ROOT/loadtest/bench/paced.lua")
   before=$(cpu_ticks "${CPU_PIDS[$target]}")
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "${headers[@]}" "${URLS[$target]}/$size")
+  out=$(RATE=${RATE:-} CONNECTIONS=$CONNECTIONS wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency \
+    "${script[@]}" "${headers[@]}" "${URLS[$target]}/$size")
   after=$(cpu_ticks "${CPU_PIDS[$target]}")
   if grep -q "Non-2xx" <<<"$out"; then echo "$target $size: non-2xx answers" >&2; echo "$out" >&2; exit 1; fi
   awk -v ticks=$((after - before)) -v hz="$CLK_TCK" '
@@ -152,7 +156,7 @@ declare -A RESULTS
 for round in $(seq 1 "$ROUNDS"); do
   for size in "${BODY_SIZES[@]}"; do
     for target in "${TARGETS[@]}"; do
-      RESULTS[$target.$size]+="$(run "$target" "$size");"
+      RESULTS[$target.$size]+="$(run "$target" "$size" paced);"
     done
   done
   echo "round $round of $ROUNDS done"
@@ -162,7 +166,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 field() { tr ';' '\n' | sed '/^$/d' | awk -v f="$1" '{print $f}' | median; }
 
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s, median of $ROUNDS interleaved rounds, loopback"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s${RATE:+, paced to about $RATE req/s}, median of $ROUNDS interleaved rounds, loopback"
 printf '%-6s | %-8s | %10s | %8s | %8s | %11s\n' body target req/s p50_ms p99_ms cpu_us/req
 for size in "${BODY_SIZES[@]}"; do
   for target in "${TARGETS[@]}"; do

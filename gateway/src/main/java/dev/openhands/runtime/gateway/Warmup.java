@@ -56,7 +56,9 @@ final class Warmup {
     if (config.warmupLimit().isZero()) {
       return Future.succeededFuture();
     }
-    String conversationId = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    byte[] random = new byte[16];
+    new SecureRandom().nextBytes(random);
+    String conversationId = HexFormat.of().formatHex(random);
     AccessLog discarded = new AccessLog(OutputStream.nullOutputStream(), 65_536);
     RequestPath.Shared warm = warmShared(real, conversationId, discarded);
     List<Listener> listeners = new CopyOnWriteArrayList<>();
