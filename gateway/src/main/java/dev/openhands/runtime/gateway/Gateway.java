@@ -59,6 +59,7 @@ public final class Gateway {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final DynamoDbAsyncClient dynamo;
+  private final SandboxRegistry registry;
   private final RequestPath.Shared shared;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private AdminServer admin;
@@ -69,7 +70,7 @@ public final class Gateway {
     this.config = config;
     this.dynamo = DynamoClients.create(config);
     GatewayMetrics metrics = new GatewayMetrics();
-    SandboxRegistry registry = new SandboxRegistry(dynamo, config.sandboxTable());
+    this.registry = new SandboxRegistry(dynamo, config.sandboxTable());
     RouteCache routes = new RouteCache(conversationId -> timed(registry, metrics, conversationId),
         new RouteCache.Settings(config.routeRefresh(), config.routeMaxStale(), config.routeNegativeTtl(),
             config.routeCacheMax()),
@@ -93,7 +94,7 @@ public final class Gateway {
     return AdminServer.listen(vertx, config.bindAddress(), config.adminPort(), gateway.metrics())
         .compose(admin -> {
           gateway.admin = admin;
-          return Warmup.run(vertx, gateway.shared, LISTENERS);
+          return Warmup.run(vertx, gateway.shared, gateway.registry::lookup, LISTENERS);
         })
         .compose(warm -> {
           gateway.warmup = warm;

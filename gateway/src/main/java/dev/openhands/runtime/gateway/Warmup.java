@@ -23,19 +23,22 @@ import io.vertx.core.Vertx;
 import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Warms the request path before the public listeners open: listeners of the same code, on a loopback port, with
  * the gateway's own configuration and verifiers, carry {@link WarmupTraffic} to a loopback sandbox. The sandbox is
- * a conversation of a random id that only the warm-up's route cache knows; nothing of the warm-up reaches the
- * registry, the metrics or the access log, and it is all closed before the public listeners bind. A warm-up that
+ * a conversation of a random id that only the warm-up's route cache knows (a few requests go to conversations nobody
+ * has, read from the registry and answered 404); nothing of the warm-up is written to the registry, the metrics or
+ * the access log, and it is all closed before the public listeners bind. A warm-up that
  * fails is logged and the gateway starts cold.
  */
 final class Warmup {
@@ -44,28 +47,33 @@ final class Warmup {
   static final String USER = "gateway-warm-up";
   private static final String DOMAIN = "runtime.warm-up.invalid";
   private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private Warmup() {}
 
   /**
    * Warms the path of {@code real}'s configuration; completes (never fails) once warm or given up, with what the
    * warm-up did, or {@code null} when WARMUP_LIMIT is zero or it failed.
+   *
+   * @param registryRead the registry's own read, for the warm-up's requests to conversations nobody has (row 5's
+   *     404: a cache miss, the SDK's client on its own event loops); nothing is written
    */
-  static Future<WarmupTraffic.Outcome> run(Vertx vertx, RequestPath.Shared real, int instances) {
+  static Future<WarmupTraffic.Outcome> run(Vertx vertx, RequestPath.Shared real,
+      Function<String, CompletableFuture<SandboxRoute>> registryRead, int instances) {
     GatewayConfig config = real.config();
     if (config.warmupLimit().isZero()) {
       return Future.succeededFuture();
     }
-    byte[] random = new byte[16];
-    new SecureRandom().nextBytes(random);
-    String conversationId = HexFormat.of().formatHex(random);
+    String conversationId = randomId();
     AccessLog discarded = new AccessLog(OutputStream.nullOutputStream(), 65_536);
-    RequestPath.Shared warm = warmShared(real, conversationId, discarded);
+    RequestPath.Shared warm = warmShared(real, conversationId, registryRead, discarded);
     List<Listener> listeners = new CopyOnWriteArrayList<>();
     return WarmupTraffic.startSandbox(vertx).compose(sandbox -> vertx.deployVerticle(
             () -> new Listener(warm, "127.0.0.1", 0, listeners::add), new DeploymentOptions().setInstances(instances))
         .compose(deployment -> WarmupTraffic.send(vertx, listeners.get(0).actualPort(),
-                headers(config, sandbox.actualPort(), conversationId), config.warmupLimit())
+                headers(config, sandbox.actualPort(), conversationId, true),
+                headers(config, sandbox.actualPort(), conversationId, false),
+                n -> headers(config, sandbox.actualPort(), randomId(), false), config.warmupLimit())
             .eventually(() -> Future.join(listeners.stream().map(l -> l.shutdown(100)).toList()))
             .eventually(() -> vertx.undeploy(deployment)))
         .eventually(() -> sandbox.close()))
@@ -76,11 +84,12 @@ final class Warmup {
   }
 
   /** The gateway's verifiers and configuration; its own route cache, records, metrics and limits. */
-  private static RequestPath.Shared warmShared(RequestPath.Shared real, String conversationId, AccessLog log) {
+  private static RequestPath.Shared warmShared(RequestPath.Shared real, String conversationId,
+      Function<String, CompletableFuture<SandboxRoute>> registryRead, AccessLog log) {
     GatewayConfig config = real.config();
     SandboxRoute route = new SandboxRoute.Running("127.0.0.1", USER);
     RouteCache routes = new RouteCache(
-        id -> CompletableFuture.completedFuture(id.equals(conversationId) ? route : SandboxRoute.UNKNOWN),
+        id -> id.equals(conversationId) ? CompletableFuture.completedFuture(route) : registryRead.apply(id),
         new RouteCache.Settings(config.routeRefresh(), config.routeMaxStale(), config.routeNegativeTtl(), 16),
         Ticker.systemTicker(), ForkJoinPool.commonPool());
     ActivityRecorder noRecords = new ActivityRecorder(id -> CompletableFuture.completedFuture(null),
@@ -90,26 +99,42 @@ final class Warmup {
         real.console(), new GatewayMetrics(), log);
   }
 
-  /** What the CDN and the edge function send with a signed-in user's request to the warm-up sandbox's host. */
-  static MultiMap headers(GatewayConfig config, int sandboxPort, String conversationId) {
+  /**
+   * What the CDN and the edge function send with a signed-in user's request to the warm-up sandbox's host: with
+   * {@code browser}, also what a browser adds (cookies, a user agent, a trace id); without, the Host and the proofs.
+   */
+  static MultiMap headers(GatewayConfig config, int sandboxPort, String conversationId, boolean browser) {
     String host = sandboxPort + "-" + conversationId + "." + DOMAIN;
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
-        .add("Host", host)
-        .add("User-Agent", "gateway-warm-up")
-        .add("Accept", "*/*")
-        .add("X-Amzn-Trace-Id", "Root=1-00000000-000000000000000000000000");
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Host", host);
+    if (browser) {
+      headers.add("User-Agent", "gateway-warm-up").add("Accept", "*/*")
+          .add("X-Amzn-Trace-Id", "Root=1-00000000-000000000000000000000000");
+    }
     if (!config.originVerifySecrets().isEmpty()) {
       headers.add(OriginVerifier.HEADER, config.originVerifySecrets().get(0));
     }
-    String cookies = "theme=dark; __Host-id_token=not-for-the-sandbox";
+    List<String> cookies = new ArrayList<>();
+    if (browser) {
+      cookies.add("theme=dark");
+      cookies.add("__Host-id_token=not-for-the-sandbox");
+    }
     if (config.runtimeAuth() == RuntimeAuth.OWNER && config.signsInRuntimeHosts()) {
       String session = new RuntimeSessions(config.runtimeSessionSecrets(), Clock.systemUTC())
           .session(USER, host, Clock.systemUTC().instant().getEpochSecond() + 3600);
-      cookies += "; " + RuntimeHandshake.SESSION_COOKIE + "=" + session;
+      cookies.add(RuntimeHandshake.SESSION_COOKIE + "=" + session);
     } else if (config.runtimeAuth() == RuntimeAuth.OWNER) {
       headers.add("X-Cognito-User-Id", USER);
     }
-    return headers.add("Cookie", cookies);
+    if (!cookies.isEmpty()) {
+      headers.add("Cookie", String.join("; ", cookies));
+    }
+    return headers;
+  }
+
+  private static String randomId() {
+    byte[] random = new byte[16];
+    RANDOM.nextBytes(random);
+    return HexFormat.of().formatHex(random);
   }
 
   private static void log(WarmupTraffic.Outcome outcome, GatewayConfig config) {

@@ -16,6 +16,7 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
  * The traffic a gateway sends through its own request path before it takes any (so that the JIT has compiled that
@@ -29,6 +30,8 @@ public final class WarmupTraffic {
   static final int MIN_REQUESTS = 12_000;
   private static final int ROUND = 2_000;
   private static final int IN_FLIGHT = 32;
+  /** One request in this many goes to a conversation nobody has. */
+  static final int MISS_EVERY = 50;
   /** A round that compiled for less than this share of its time leaves the JIT quiet. */
   private static final double QUIET_SHARE = 0.02;
   private static final String[] TARGETS = {"/warm/2", "/warm/1024", "/warm/16384", "/warm/echo"};
@@ -62,13 +65,18 @@ public final class WarmupTraffic {
   }
 
   /**
-   * Sends requests to {@code 127.0.0.1:port} with {@code headers} (Host and whatever proves the caller) until the
-   * JIT is quiet or {@code limit} has passed. Never fails: what went wrong is in the outcome.
+   * Sends requests to {@code 127.0.0.1:port} until the JIT is quiet or {@code limit} has passed, alternating two
+   * shapes of head, so that the compiled path does not assume one and fall back to the interpreter when real
+   * traffic brings the other: {@code full} (what a browser sends: Host, whatever proves the caller, cookies, a user
+   * agent, a trace id) and {@code minimal} (Host and the proof only, as a load balancer's or a script's requests
+   * are). One request in {@link #MISS_EVERY} goes with {@code miss.apply(n)}'s head, to a conversation nobody has
+   * (a route cache miss and a registry read), whatever its answer. Never fails: what went wrong is in the outcome.
    */
-  public static Future<Outcome> send(Vertx vertx, int port, MultiMap headers, Duration limit) {
+  public static Future<Outcome> send(Vertx vertx, int port, MultiMap full, MultiMap minimal,
+      LongFunction<MultiMap> miss, Duration limit) {
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(port).setKeepAlive(true).setName("warm-up"), new PoolOptions().setHttp1MaxSize(IN_FLIGHT));
-    Run run = new Run(client, headers, System.nanoTime() + limit.toNanos());
+    Run run = new Run(client, new MultiMap[] {full, minimal}, miss, System.nanoTime() + limit.toNanos());
     return run.rounds().eventually(() -> client.close()).map(v -> run.outcome());
   }
 
@@ -76,7 +84,8 @@ public final class WarmupTraffic {
   private static final class Run {
 
     private final HttpClient client;
-    private final MultiMap headers;
+    private final MultiMap[] heads;
+    private final LongFunction<MultiMap> miss;
     private final long deadline;
     private final long started = System.nanoTime();
     private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
@@ -85,9 +94,10 @@ public final class WarmupTraffic {
     private volatile int firstNotOk;
     private boolean quiet;
 
-    Run(HttpClient client, MultiMap headers, long deadline) {
+    Run(HttpClient client, MultiMap[] heads, LongFunction<MultiMap> miss, long deadline) {
       this.client = client;
-      this.headers = headers;
+      this.heads = heads;
+      this.miss = miss;
       this.deadline = deadline;
     }
 
@@ -119,15 +129,18 @@ public final class WarmupTraffic {
         }
         return;
       }
-      String target = TARGETS[(int) (sent.getAndIncrement() % TARGETS.length)];
+      long n = sent.getAndIncrement();
+      String target = TARGETS[(int) (n % TARGETS.length)];
+      boolean missing = n % MISS_EVERY == MISS_EVERY - 1;
+      MultiMap head = missing ? miss.apply(n) : heads[(int) (n / TARGETS.length % heads.length)];
       boolean post = target.endsWith("echo");
       client.request(new RequestOptions().setMethod(post ? HttpMethod.POST : HttpMethod.GET).setURI(target)
-              .setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(headers)))
+              .setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(head)))
           .compose(request -> post ? request.send(POST_BODY) : request.send())
           .compose(response -> response.body().map(body -> response.statusCode()))
           .onComplete(answer -> {
             int status = answer.succeeded() ? answer.result() : -1;
-            if (status != 200 && notOk.getAndIncrement() == 0) {
+            if (status != 200 && !missing && notOk.getAndIncrement() == 0) {
               firstNotOk = status;
             }
             next(left, running, done);
