@@ -22,15 +22,19 @@ start_java registry dev.openhands.runtime.loadtest.LocalRegistry "$DYNAMO_PORT" 
 start_gateway "$GATEWAY_PORT" "$ADMIN_PORT" "$DYNAMO_PORT" load-sandboxes "$SECRET" \
   SANDBOX_MAX_CONNECTIONS=$(( SOCKETS / SANDBOXES + 10 ))
 
-memory() {
-  local rss heap
-  rss=$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$GATEWAY_PID/status")
-  heap=$(jcmd "$GATEWAY_PID" GC.heap_info 2>/dev/null | awk '/total .*used/ {
+heap_kib() {
+  jcmd "$GATEWAY_PID" GC.heap_info 2>/dev/null | awk '/total .*used/ {
       for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub(/K,?/, "", v); used += v }
-    } END { printf "%.0f MiB", used / 1024 }')
-  echo "gateway RSS $rss, heap used $heap"
+    } END { printf "%d", used }'
 }
-echo "before: $(memory)"
+memory() {
+  local rss
+  rss=$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$GATEWAY_PID/status")
+  echo "gateway RSS $rss, heap used $(( $(heap_kib) / 1024 )) MiB"
+}
+jcmd "$GATEWAY_PID" GC.run >/dev/null 2>&1 || true
+HEAP_BEFORE=$(heap_kib)
+echo "before (after a full GC): $(memory)"
 java -Xmx1g -cp "$CP" dev.openhands.runtime.loadtest.WebSocketSoak "$GATEWAY_PORT" "$SANDBOX_PORT" "$SANDBOXES" \
   "$SOCKETS" "$HOLD" "$SECRET" > "$WORK/soak.log" 2>&1 &
 SOAK_PID=$!
@@ -40,6 +44,7 @@ cat "$WORK/soak.log"
 sleep 5
 jcmd "$GATEWAY_PID" GC.run >/dev/null 2>&1 || true
 echo "with the sockets open (after a full GC): $(memory)"
+echo "heap per proxied socket: $(( ($(heap_kib) - HEAP_BEFORE) * 1024 / SOCKETS )) bytes"
 if [[ "${HISTOGRAM:-0}" == 1 ]]; then
   echo "largest classes on the gateway's heap:"
   jcmd "$GATEWAY_PID" GC.class_histogram 2>/dev/null | sed -n 1,20p

@@ -10,6 +10,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -47,8 +49,8 @@ final class Listener extends VerticleBase {
   public Future<?> start() {
     GatewayConfig config = shared.config();
     clients = new UpstreamClients(vertx, config);
-    webSocket = new WebSocketProxy(vertx, clients.webSocket(), config.upstreamConnectTimeout(),
-        config.webSocketIdleTimeout());
+    webSocket = new WebSocketProxy((VertxInternal) vertx, ((ContextInternal) context).nettyEventLoop(),
+        config.upstreamConnectTimeout(), config.webSocketIdleTimeout());
     HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
     RequestPath path = new RequestPath(context, shared, http, webSocket);
     HttpServerOptions options = ServerLimits.serverOptions(config).setHost(host).setPort(port);

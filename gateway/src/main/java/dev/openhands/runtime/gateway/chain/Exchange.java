@@ -169,6 +169,20 @@ public final class Exchange {
     this.admission = admission;
   }
 
+  /**
+   * Hands the sandbox's slot to what outlives this exchange (a relayed WebSocket): the action returned gives it
+   * back and holds nothing of the exchange, so that an open WebSocket keeps no request reachable.
+   */
+  Runnable handOverSlot() {
+    SandboxAdmission held = admission;
+    admission = null;
+    if (held == null) {
+      return () -> { };
+    }
+    String conversationId = sandbox.conversationId();
+    return () -> held.release(conversationId);
+  }
+
   /** Gives the sandbox's slot back, once. */
   void releaseSlot() {
     if (admission != null) {

@@ -31,7 +31,7 @@ final class ToApp {
       throw new GatewayFailure(404, "not found");
     }
     Upstream upstream = new Upstream(app.getHost(), port(), exchange.uri, false);
-    Future<Void> done = WebSocketProxy.isUpgrade(exchange.request)
+    Future<?> done = WebSocketProxy.isUpgrade(exchange.request)
         ? webSocket.proxy(exchange.request, upstream,
             forwardedHeaders.forWebSocket(exchange.request.headers(), exchange.facts(), upstream), NO_ACTIVITY)
         : http.forward(exchange.request, upstream,

@@ -98,7 +98,15 @@ final class ToSandbox {
       }
     }
     if (upgrade) {
-      return webSocket.proxy(exchange.request, upstream, headers, () -> activity.touch(conversationId));
+      return webSocket.proxy(exchange.request, upstream, headers, () -> activity.touch(conversationId))
+          .map(relay -> {
+            if (relay != null) {
+              // The slot stays taken while the WebSocket is open; the exchange itself is over.
+              Runnable release = exchange.handOverSlot();
+              relay.done().onComplete(closed -> release.run());
+            }
+            return null;
+          });
     }
     return http.forward(exchange.request, upstream, headers);
   }

@@ -6,15 +6,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP and WebSocket clients toward sandboxes and the app, with their pools sized so that the
- * per-sandbox admission limit, not the pool, decides how many exchanges run at once. Both clients are
- * held here for the gateway's whole life (Vert.x closes clients that nothing references).
+ * The HTTP client toward sandboxes and the app, its pool sized so that the per-sandbox admission limit, not the
+ * pool, decides how many exchanges run at once; held here for the gateway's whole life (Vert.x closes clients that
+ * nothing references). WebSockets open their upstream leg on Netty ({@link UpstreamWebSocket}).
  */
 public final class UpstreamClients {
 
@@ -29,7 +27,6 @@ public final class UpstreamClients {
   public static final int MAX_BODY_CHUNK = 64 * 1024;
 
   private final HttpClient http;
-  private final WebSocketClient webSocket;
 
   public UpstreamClients(Vertx vertx, GatewayConfig config) {
     int perOrigin = config.sandboxMaxConnections();
@@ -48,30 +45,14 @@ public final class UpstreamClients {
         .setMaxWaitQueueSize(perOrigin)
         .setCleanerPeriod(1000);
     this.http = vertx.createHttpClient(httpOptions, pool);
-    WebSocketClientOptions wsOptions = new WebSocketClientOptions()
-        .setConnectTimeout((int) config.upstreamConnectTimeout().toMillis())
-        .setMaxConnections(perOrigin)
-        .setMaxFrameSize(MAX_WEBSOCKET_FRAME)
-        .setMaxMessageSize(MAX_WEBSOCKET_FRAME)
-        .setTcpNoDelay(true)
-        .setName("upstream-websocket");
-    this.webSocket = vertx.createWebSocketClient(wsOptions);
   }
 
   public HttpClient http() {
     return http;
   }
 
-  public WebSocketClient webSocket() {
-    return webSocket;
-  }
-
-  /**
-   * Closes both clients, giving exchanges still running at most {@code grace} to finish (Vert.x's own
-   * default would wait 30 s for every open WebSocket).
-   */
+  /** Closes the client, giving exchanges still running at most {@code grace} to finish. */
   public Future<Void> close(Duration grace) {
-    return Future.join(http.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS),
-        webSocket.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).mapEmpty();
+    return http.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

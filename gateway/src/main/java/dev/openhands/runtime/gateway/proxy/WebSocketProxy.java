@@ -1,47 +1,48 @@
 package dev.openhands.runtime.gateway.proxy;
 
 import dev.openhands.runtime.gateway.failure.GatewayFailure;
-import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
-import java.net.ConnectException;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.VertxHandler;
+import io.netty.util.concurrent.GenericFutureListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Proxies a WebSocket upgrade (behaviour table row 10). The upstream handshake runs first; only when the
- * upstream accepted does the client get its 101, with the sub-protocol the upstream chose. An upstream
- * that refuses the upgrade has its status, headers and body passed to the client as they were. Then a
- * {@link WebSocketRelay} carries the frames.
+ * Proxies a WebSocket upgrade (behaviour table row 10). The upstream handshake runs first
+ * ({@link UpstreamWebSocket}, on the listener's event loop); only when the upstream accepted does the client get its
+ * 101, with the sub-protocol the upstream chose. An upstream that refuses the upgrade has its status, headers and
+ * body passed to the client as they were. Then Vert.x's handler leaves the client's channel and a
+ * {@link WebSocketRelay} carries the frames between the two channels.
  *
- * <p>The connection is made to the upstream's address, with the original host only in the {@code Host}
- * header (Vert.x would otherwise resolve the name it is given).
+ * <p>The connection is made to the upstream's address, with the original host only in the {@code Host} header.
  */
 public final class WebSocketProxy {
 
-  private final Vertx vertx;
-  private final WebSocketClient client;
-  private final Duration idleTimeout;
-  private final long connectTimeoutMs;
+  private final UpstreamWebSocket upstreams;
+  private final long idleTimeoutMs;
   private final Set<WebSocketRelay> open = ConcurrentHashMap.newKeySet();
+  private final EventLoop eventLoop;
 
-  public WebSocketProxy(Vertx vertx, WebSocketClient client, Duration connectTimeout, Duration idleTimeout) {
-    this.vertx = vertx;
-    this.client = client;
-    this.connectTimeoutMs = connectTimeout.toMillis();
-    this.idleTimeout = idleTimeout;
+  /** @param eventLoop the listener's event loop, where its client connections live */
+  public WebSocketProxy(VertxInternal vertx, EventLoop eventLoop, Duration connectTimeout, Duration idleTimeout) {
+    this.eventLoop = eventLoop;
+    this.upstreams = new UpstreamWebSocket(vertx, eventLoop, connectTimeout.toMillis());
+    this.idleTimeoutMs = idleTimeout.toMillis();
   }
 
   /** Whether a request asks for a WebSocket upgrade. */
@@ -51,31 +52,18 @@ public final class WebSocketProxy {
   }
 
   /**
-   * @return a future completed when the WebSocket is closed; failed with {@link UpstreamConnectFailed}
-   *     when the upstream could not be reached (the client request is then untouched), or with a
-   *     {@link GatewayFailure} to answer
+   * @return a future completed when the frames flow, with the relay (whose {@link WebSocketRelay#done()} tells when
+   *     both sides are closed), or with {@code null} when the upstream refused the upgrade and its answer was passed
+   *     on; failed with {@link UpstreamConnectFailed} when the upstream could not be reached (the client request is
+   *     then untouched), or with a {@link GatewayFailure} to answer
    */
-  public Future<Void> proxy(HttpServerRequest request, Upstream upstream, MultiMap headers, Runnable onDataFrame) {
-    WebSocketConnectOptions options = new WebSocketConnectOptions()
-        .setHost(upstream.ip())
-        .setPort(upstream.port())
-        .setURI(upstream.uri())
-        .setHeaders(headers)
-        .setAllowOriginHeader(false)
-        .setTimeout(connectTimeoutMs);
-    List<String> subProtocols = requestedSubProtocols(request);
-    if (!subProtocols.isEmpty()) {
-      options.setSubProtocols(subProtocols);
-    }
-    return client.connect(options)
-        .recover(err -> Future.failedFuture(classify(err, upstream)))
-        .compose(upstreamSocket -> {
-          upstreamSocket.pause();
-          return accept(request, upstreamSocket, upstream, onDataFrame);
-        }, err -> {
-          if (err instanceof RejectedUpgrade rejected) {
-            relayRejection(request, rejected.cause, upstream);
-            return Future.succeededFuture();
+  public Future<WebSocketRelay> proxy(HttpServerRequest request, Upstream upstream, MultiMap headers, Runnable onDataFrame) {
+    WebSocketRelay relay = new WebSocketRelay(eventLoop, idleTimeoutMs, onDataFrame);
+    return upstreams.open(upstream, headers, requestedSubProtocols(request), relay)
+        .compose(opened -> accept(request, opened, upstream, relay), err -> {
+          if (err instanceof UpstreamWebSocket.Rejected rejected) {
+            relayRejection(request, rejected, upstream);
+            return Future.succeededFuture(null);
           }
           return Future.failedFuture(err);
         });
@@ -93,57 +81,67 @@ public final class WebSocketProxy {
     return open.size();
   }
 
-  private Future<Void> accept(HttpServerRequest request, WebSocket upstreamSocket, Upstream upstream,
-      Runnable onDataFrame) {
+  private Future<WebSocketRelay> accept(HttpServerRequest request, UpstreamWebSocket.Opened opened, Upstream upstream,
+      WebSocketRelay relay) {
     HttpServerResponse response = request.response();
-    if (upstreamSocket.subProtocol() != null) {
-      response.putHeader("Sec-WebSocket-Protocol", upstreamSocket.subProtocol());
+    if (opened.subProtocol() != null && !opened.subProtocol().isEmpty()) {
+      response.putHeader("Sec-WebSocket-Protocol", opened.subProtocol());
     }
-    MultiMap upstreamHeaders = upstreamSocket.headers();
-    if (upstreamHeaders != null && upstreamHeaders.contains("Set-Cookie")) {
-      response.headers().set("Set-Cookie", upstreamHeaders.getAll("Set-Cookie"));
+    List<String> cookies = opened.headers().getAll("Set-Cookie");
+    if (!cookies.isEmpty()) {
+      response.headers().set("Set-Cookie", cookies);
     }
     upstream.applyResponseRules(response.headers());
     request.resume();
     return request.toWebSocket()
-        .onFailure(err -> upstreamSocket.close())
-        .compose(clientSocket -> relay(clientSocket, upstreamSocket, onDataFrame));
+        .onFailure(err -> opened.side().closeNow())
+        .map(clientSocket -> relay(request, clientSocket, relay));
   }
 
-  private Future<Void> relay(ServerWebSocket clientSocket, WebSocket upstreamSocket, Runnable onDataFrame) {
-    clientSocket.pause();
-    WebSocketRelay relay = WebSocketRelay.start(vertx, clientSocket, upstreamSocket, idleTimeout, onDataFrame);
+  /**
+   * Takes the client's channel from Vert.x, in the same event-loop turn as its 101, so before any frame: Vert.x's
+   * handler leaves the pipeline, and its connections (the HTTP one and the WebSocket one) stop listening for the
+   * channel's close, so that nothing keeps them, or their write queues, reachable.
+   */
+  private WebSocketRelay relay(HttpServerRequest request, ServerWebSocket clientSocket, WebSocketRelay relay) {
+    ChannelHandlerContext vertxHandler = ((WebSocketInternal) clientSocket).channelHandlerContext();
+    Channel channel = vertxHandler.channel();
+    ChannelHandler handler = vertxHandler.handler();
+    forgetClose(channel, (ConnectionBase) request.connection());
+    if (handler instanceof VertxHandler<?> webSocketHandler) {
+      forgetClose(channel, webSocketHandler.getConnection());
+    }
+    vertxHandler.pipeline().replace(handler, "websocket-relay", relay.clientSide());
+    relay.start();
     open.add(relay);
-    return relay.done().andThen(ar -> open.remove(relay));
+    relay.done().onComplete(ar -> open.remove(relay));
+    return relay;
   }
 
-  private static void relayRejection(HttpServerRequest request, UpgradeRejectedException rejected,
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void forgetClose(Channel channel, ConnectionBase connection) {
+    if (connection.closeFuture() instanceof GenericFutureListener listener) {
+      channel.closeFuture().removeListener(listener);
+    }
+  }
+
+  private static void relayRejection(HttpServerRequest request, UpstreamWebSocket.Rejected rejected,
       Upstream upstream) {
     request.resume();
     HttpServerResponse response = request.response();
-    response.setStatusCode(rejected.getStatus());
-    if (rejected.getHeaders() != null) {
-      ForwardedHeaders.copyResponseHeaders(rejected.getHeaders(), response.headers());
+    response.setStatusCode(rejected.status);
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    for (Map.Entry<String, String> header : rejected.headers) {
+      headers.add(header.getKey(), header.getValue());
     }
+    ForwardedHeaders.copyResponseHeaders(headers, response.headers());
     response.headers().remove("Content-Length");
     upstream.applyResponseRules(response.headers());
-    if (rejected.getBody() != null) {
-      response.end(rejected.getBody());
+    if (rejected.body.length > 0) {
+      response.end(io.vertx.core.buffer.Buffer.buffer(rejected.body));
     } else {
       response.end();
     }
-  }
-
-  private static Throwable classify(Throwable err, Upstream upstream) {
-    if (err instanceof UpgradeRejectedException rejected) {
-      return new RejectedUpgrade(rejected);
-    }
-    for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof ConnectException || t instanceof ConnectTimeoutException) {
-        return new UpstreamConnectFailed(upstream.ip() + ":" + upstream.port(), err);
-      }
-    }
-    return new GatewayFailure(502, "the upstream WebSocket handshake failed", err);
   }
 
   private static List<String> requestedSubProtocols(HttpServerRequest request) {
@@ -158,15 +156,4 @@ public final class WebSocketProxy {
     }
     return protocols;
   }
-
-  /** The upstream answered the handshake with something other than 101. */
-  private static final class RejectedUpgrade extends RuntimeException {
-    final transient UpgradeRejectedException cause;
-
-    RejectedUpgrade(UpgradeRejectedException cause) {
-      super(cause.getMessage(), null, false, false);
-      this.cause = cause;
-    }
-  }
-
 }

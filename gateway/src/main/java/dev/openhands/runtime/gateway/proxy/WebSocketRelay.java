@@ -1,28 +1,41 @@
 package dev.openhands.runtime.gateway.proxy;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketBase;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.internal.http.WebSocketInternal;
-import java.time.Duration;
+import io.vertx.core.net.impl.ShutdownEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Relays frames between the client's WebSocket and the upstream's (behaviour table row 10), as two
- * mirrored halves. Each half reads frames from one side and writes them to the other in order, keeping
- * the frame type (text stays text, fragments stay fragments); it pauses its reader while the writer's
- * queue is full and resumes on drain. A close on either side is passed to the other with its code and
- * reason. When no data frame has crossed either way for {@code idleTimeout}, both sides get 1001.
+ * Relays frames between the client's WebSocket channel and the upstream's (behaviour table row 10), as two mirrored
+ * {@link Side}s in the channels' pipelines, after both handshakes. A data frame read on one side is written to the
+ * other as it was decoded (text stays text, fragments stay fragments, no copy), and the writes of one read are
+ * flushed once. A side stops reading while the other's socket buffer is full, and reads again when it drains. Pings
+ * are answered on their own leg; a close is answered on its leg and passed to the other with its code and reason.
+ * When no data frame has crossed either way for {@code idleTimeout}, both sides get 1001.
  *
- * <p>A close handshake cannot finish while a peer reads nothing (the close frame waits behind a full
- * socket buffer, and Vert.x starts its closing timeout only once the frame is written), so every close
- * the relay starts is followed by a hard close of whatever is still open after {@link #CLOSE_GRACE_MS}.
+ * <p>Nothing of Vert.x stays attached to a relayed socket: an idle proxied WebSocket costs two Netty channels and
+ * this relay.
  *
- * <p>Everything runs on the client connection's event loop; the upstream socket is opened from it, so
- * its handlers run there too and the fields need no synchronisation.
+ * <p>A close handshake cannot finish while a peer reads nothing (the close frame waits behind a full socket
+ * buffer), so every close the relay starts is followed by a hard close of whatever is still open after
+ * {@link #CLOSE_GRACE_MS}.
+ *
+ * <p>Both channels live on one event loop: every method runs there, so the fields need no synchronisation.
  */
 public final class WebSocketRelay {
 
@@ -32,40 +45,48 @@ public final class WebSocketRelay {
   /** Time a side gets to finish its close handshake before its connection is closed outright. */
   static final long CLOSE_GRACE_MS = 2000;
 
-  private final Vertx vertx;
-  private final WebSocketBase client;
-  private final WebSocketBase upstream;
-  private final long idleTimeoutMs;
+  private final EventLoop eventLoop;
+  private final long idleTimeoutNanos;
   private final Runnable onDataFrame;
   private final Promise<Void> done = Promise.promise();
+  private final Side client = new Side("client");
+  private final Side upstream = new Side("upstream");
   private long lastFrameAt;
-  private long idleTimer = -1;
+  private ScheduledFuture<?> idleCheck;
+  private boolean started;
   private boolean closing;
 
-  private WebSocketRelay(Vertx vertx, WebSocketBase client, WebSocketBase upstream, Duration idleTimeout,
-      Runnable onDataFrame) {
-    this.vertx = vertx;
-    this.onDataFrame = onDataFrame;
-    this.client = client;
-    this.upstream = upstream;
-    this.idleTimeoutMs = idleTimeout.toMillis();
-  }
-
   /**
-   * Starts relaying between two open WebSockets.
-   *
+   * @param eventLoop the event loop of both channels
    * @param onDataFrame called for each data frame relayed either way (activity tracking); must be cheap
    */
-  public static WebSocketRelay start(Vertx vertx, WebSocketBase client, WebSocketBase upstream,
-      Duration idleTimeout, Runnable onDataFrame) {
-    WebSocketRelay relay = new WebSocketRelay(vertx, client, upstream, idleTimeout, onDataFrame);
-    relay.half(client, upstream);
-    relay.half(upstream, client);
-    relay.lastFrameAt = System.nanoTime();
-    relay.scheduleIdleCheck(relay.idleTimeoutMs);
-    client.resume();
-    upstream.resume();
-    return relay;
+  WebSocketRelay(EventLoop eventLoop, long idleTimeoutMs, Runnable onDataFrame) {
+    this.eventLoop = eventLoop;
+    this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
+    this.onDataFrame = onDataFrame;
+    client.peer = upstream;
+    upstream.peer = client;
+  }
+
+  /** The handler for the client's channel: it holds what it reads until {@link #start}. */
+  Side clientSide() {
+    return client;
+  }
+
+  /** The handler for the upstream's channel: it holds what it reads until {@link #start}. */
+  Side upstreamSide() {
+    return upstream;
+  }
+
+  /** Starts relaying, once both sides are in their channels' pipelines: frames held so far go first. */
+  void start() {
+    started = true;
+    lastFrameAt = System.nanoTime();
+    scheduleIdleCheck(idleTimeoutNanos);
+    client.releaseHeld();
+    upstream.releaseHeld();
+    client.channel.config().setAutoRead(true);
+    upstream.channel.config().setAutoRead(true);
   }
 
   /** Completes when both sides are closed. */
@@ -73,99 +94,205 @@ public final class WebSocketRelay {
     return done.future();
   }
 
-  /** Closes both sides with {@code code} and {@code reason}, as on drain. */
+  /** Closes both sides with {@code code} and {@code reason}, as on drain; any thread. */
   public void close(short code, String reason) {
-    closeBoth(code, reason);
+    eventLoop.execute(() -> closeBoth(code, reason));
   }
 
-  private void half(WebSocketBase from, WebSocketBase to) {
-    from.frameHandler(frame -> relayFrame(frame, from, to));
-    from.closeHandler(v -> passClose(from, to));
-    from.exceptionHandler(err -> closeBoth(GOING_AWAY, "upstream error"));
-  }
-
-  private void relayFrame(WebSocketFrame frame, WebSocketBase from, WebSocketBase to) {
-    WebSocketFrame copy = dataFrameCopy(frame);
-    if (copy == null || to.isClosed()) {
-      return;
-    }
-    lastFrameAt = System.nanoTime();
-    onDataFrame.run();
-    to.writeFrame(copy);
-    if (to.writeQueueFull()) {
-      from.pause();
-      to.drainHandler(v -> from.resume());
-    }
-  }
-
-  /** A copy of a data frame for the other side, or {@code null} for control frames (Vert.x answers pings). */
-  private static WebSocketFrame dataFrameCopy(WebSocketFrame frame) {
-    WebSocketFrameType type = frame.type();
-    Buffer data = frame.binaryData();
-    return switch (type) {
-      case TEXT -> WebSocketFrame.textFrame(frame.textData(), frame.isFinal());
-      case BINARY -> WebSocketFrame.binaryFrame(data, frame.isFinal());
-      case CONTINUATION -> WebSocketFrame.continuationFrame(data, frame.isFinal());
-      default -> null;
-    };
-  }
-
-  private void passClose(WebSocketBase from, WebSocketBase to) {
-    if (!to.isClosed()) {
-      Short code = from.closeStatusCode();
-      if (code == null || code == 1005 || code == 1006 || code == 1015) {
-        to.close();
-      } else {
-        to.close(code, from.closeReason());
-      }
-      closeHardAfterGrace(to);
-    }
-    if (client.isClosed() && upstream.isClosed()) {
-      finish();
-    }
-  }
-
-  private void closeBoth(short code, String reason) {
+  private void closeBoth(int code, String reason) {
     if (closing) {
       return;
     }
     closing = true;
-    if (!client.isClosed()) {
-      client.close(code, reason);
-      closeHardAfterGrace(client);
-    }
-    if (!upstream.isClosed()) {
-      upstream.close(code, reason);
-      closeHardAfterGrace(upstream);
-    }
+    client.sendClose(code, reason);
+    upstream.sendClose(code, reason);
   }
 
-  private void closeHardAfterGrace(WebSocketBase socket) {
-    vertx.setTimer(CLOSE_GRACE_MS, id -> {
-      if (!socket.isClosed() && socket instanceof WebSocketInternal internal) {
-        internal.channelHandlerContext().close();
-      }
-    });
-  }
-
-  private void scheduleIdleCheck(long delayMs) {
-    idleTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
-      long idleMs = (System.nanoTime() - lastFrameAt) / 1_000_000;
-      if (client.isClosed() || upstream.isClosed()) {
-        return;
-      }
-      if (idleMs >= idleTimeoutMs) {
+  private void scheduleIdleCheck(long delayNanos) {
+    idleCheck = eventLoop.schedule(() -> {
+      long idle = System.nanoTime() - lastFrameAt;
+      if (idle >= idleTimeoutNanos) {
         closeBoth(GOING_AWAY, "idle timeout");
       } else {
-        scheduleIdleCheck(idleTimeoutMs - idleMs);
+        scheduleIdleCheck(idleTimeoutNanos - idle);
       }
-    });
+    }, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
   }
 
-  private void finish() {
-    if (idleTimer >= 0) {
-      vertx.cancelTimer(idleTimer);
+  private void sideClosed() {
+    if (!client.open() && !upstream.open()) {
+      if (idleCheck != null) {
+        idleCheck.cancel(false);
+      }
+      done.tryComplete();
     }
-    done.tryComplete();
+  }
+
+  /** One leg of the relay: a handler at the end of that leg's pipeline, after the WebSocket frame codec. */
+  final class Side extends ChannelInboundHandlerAdapter {
+
+    private final String name;
+    private Side peer;
+    private Channel channel;
+    private List<WebSocketFrame> held;
+    private boolean flushPeer;
+    private boolean closeSent;
+    private boolean inactive;
+
+    private Side(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      channel = ctx.channel();
+      if (!channel.isActive()) {
+        inactive = true;
+      }
+    }
+
+    boolean open() {
+      return !inactive;
+    }
+
+    /** Closes this leg's connection at once (its peer never got a WebSocket). */
+    void closeNow() {
+      channel.close();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof WebSocketFrame frame)) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (!started) {
+        if (held == null) {
+          held = new ArrayList<>(2);
+        }
+        held.add(frame);
+        return;
+      }
+      relay(frame);
+    }
+
+    private void releaseHeld() {
+      if (held != null) {
+        List<WebSocketFrame> frames = held;
+        held = null;
+        frames.forEach(this::relay);
+        flushPeerIfWritten();
+      }
+      if (inactive) {
+        passCloseTo(peer, null, null);
+        sideClosed();
+      }
+    }
+
+    private void relay(WebSocketFrame frame) {
+      if (frame instanceof PingWebSocketFrame) {
+        channel.writeAndFlush(new PongWebSocketFrame(frame.content()));
+      } else if (frame instanceof PongWebSocketFrame) {
+        frame.release();
+      } else if (frame instanceof CloseWebSocketFrame close) {
+        closeReceived(close);
+      } else if (peer.closeSent || peer.inactive) {
+        frame.release();
+      } else {
+        lastFrameAt = System.nanoTime();
+        onDataFrame.run();
+        peer.channel.write(frame);
+        flushPeer = true;
+        if (!peer.channel.isWritable()) {
+          channel.config().setAutoRead(false);
+        }
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      flushPeerIfWritten();
+    }
+
+    private void flushPeerIfWritten() {
+      if (flushPeer) {
+        flushPeer = false;
+        peer.channel.flush();
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (channel.isWritable() && started) {
+        peer.channel.config().setAutoRead(true);
+      }
+    }
+
+    /** The peer on this leg closes: its close is answered here and passed to the other leg. */
+    private void closeReceived(CloseWebSocketFrame close) {
+      int code = close.statusCode();
+      String reason = close.reasonText();
+      close.release();
+      if (!closeSent) {
+        closeSent = true;
+        channel.writeAndFlush(code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, reason))
+            .addListener(ChannelFutureListener.CLOSE);
+      } else {
+        channel.close();
+      }
+      passCloseTo(peer, code < 0 ? null : code, reason);
+    }
+
+    /**
+     * Passes a close to {@code other}: its code and reason, or 1000 (what a close without a code, or a connection
+     * gone without a close, becomes).
+     */
+    private void passCloseTo(Side other, Integer code, String reason) {
+      if (code == null || !WebSocketCloseStatus.isValidStatusCode(code)) {
+        other.sendClose(WebSocketCloseStatus.NORMAL_CLOSURE.code(), null);
+      } else {
+        other.sendClose(code, reason);
+      }
+    }
+
+    /** Starts this leg's close handshake; the connection is closed outright if it has not ended after the grace. */
+    private void sendClose(int code, String reason) {
+      if (closeSent || inactive) {
+        return;
+      }
+      closeSent = true;
+      channel.writeAndFlush(new CloseWebSocketFrame(code, reason));
+      eventLoop.schedule(() -> {
+        channel.close();
+      }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      inactive = true;
+      if (held != null) {
+        held.forEach(ReferenceCountUtil::release);
+        held = null;
+      }
+      if (started) {
+        passCloseTo(peer, null, null);
+        sideClosed();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      closeBoth(GOING_AWAY, name + " error");
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof ShutdownEvent) {
+        closeBoth(GOING_AWAY, "going away");
+      } else if (event instanceof IdleStateEvent) {
+        channel.close();
+      }
+      ReferenceCountUtil.release(event);
+    }
   }
 }
