@@ -1,75 +1,153 @@
 package dev.openhands.runtime.common.log;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * One JSON object on one line, the shape CloudWatch Logs Insights reads field by field: both services' log
  * lines ({@code "type":"access"} from the gateway, {@code "type":"api"} from the orchestrator) are built with it.
  * Strings are escaped and cut at {@link #MAX_VALUE_CHARS}; a {@code null} string or a negative number leaves its
  * field out, so that an unknown value is absent rather than invented.
+ *
+ * <p>The line is built as UTF-8 bytes, ASCII copied byte for byte, so that a writer of many lines
+ * ({@link #begin(String, String)} again on the same instance, then {@link #writeTo(OutputStream)}) neither builds a
+ * string nor encodes one per line. An instance is for one thread.
  */
 public final class JsonLine {
 
   /** Longest string value written; longer values are cut (a log line must stay one line of bounded size). */
   public static final int MAX_VALUE_CHARS = 512;
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  /** What a lone surrogate (half a character, never valid UTF-8) is written as: U+FFFD. */
+  private static final byte[] REPLACEMENT = {(byte) 0xef, (byte) 0xbf, (byte) 0xbd};
 
-  private final StringBuilder json;
+  private byte[] bytes;
+  private int length;
 
   private JsonLine(int capacity) {
-    json = new StringBuilder(capacity).append('{');
+    bytes = new byte[capacity];
   }
 
   /** A line that starts with {@code time} (ISO-8601) and {@code type}. */
   public static JsonLine of(String time, String type) {
-    return new JsonLine(320).field("time", time).field("type", type);
+    return new JsonLine(320).begin(time, type);
+  }
+
+  /** Starts this instance over as a new line that begins with {@code time} and {@code type}. */
+  public JsonLine begin(String time, String type) {
+    length = 0;
+    put('{');
+    return field("time", time).field("type", type);
   }
 
   public JsonLine field(String name, String value) {
     if (value != null) {
-      name(name).append('"');
-      escape(json, value);
-      json.append('"');
+      name(name);
+      put('"');
+      escape(value);
+      put('"');
     }
     return this;
   }
 
   public JsonLine number(String name, long value) {
     if (value >= 0) {
-      name(name).append(value);
+      name(name);
+      ascii(Long.toString(value));
     }
     return this;
   }
 
   public JsonLine bool(String name, boolean value) {
-    name(name).append(value);
+    name(name);
+    ascii(value ? "true" : "false");
     return this;
+  }
+
+  /** Writes the finished line and a line break. */
+  public void writeTo(OutputStream out) throws IOException {
+    ensure(2);
+    bytes[length] = '}';
+    bytes[length + 1] = '\n';
+    out.write(bytes, 0, length + 2);
   }
 
   /** The finished line, without a line break. */
   @Override
   public String toString() {
-    return json + "}";
+    return new String(bytes, 0, length, StandardCharsets.UTF_8) + "}";
   }
 
-  private StringBuilder name(String name) {
-    if (json.length() > 1) {
-      json.append(',');
+  private void name(String name) {
+    if (length > 1) {
+      put(',');
     }
-    return json.append('"').append(name).append("\":");
+    put('"');
+    ascii(name);
+    put('"');
+    put(':');
   }
 
   /** Appends {@code value} escaped for a JSON string, cut at {@link #MAX_VALUE_CHARS}. */
-  static void escape(StringBuilder out, String value) {
+  private void escape(String value) {
     int end = Math.min(value.length(), MAX_VALUE_CHARS);
+    ensure(end * 6);
+    byte[] out = bytes;
+    int at = length;
     for (int i = 0; i < end; i++) {
       char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
+      if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+        out[at++] = (byte) c;
+      } else if (c == '"' || c == '\\') {
+        out[at++] = '\\';
+        out[at++] = (byte) c;
       } else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
-        out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf])
-            .append(HEX[c & 0xf]);
+        out[at++] = '\\';
+        out[at++] = 'u';
+        out[at++] = HEX[c >> 12 & 0xf];
+        out[at++] = HEX[c >> 8 & 0xf];
+        out[at++] = HEX[c >> 4 & 0xf];
+        out[at++] = HEX[c & 0xf];
+      } else if (c < 0x800) {
+        out[at++] = (byte) (0xc0 | c >> 6);
+        out[at++] = (byte) (0x80 | c & 0x3f);
+      } else if (!Character.isSurrogate(c)) {
+        out[at++] = (byte) (0xe0 | c >> 12);
+        out[at++] = (byte) (0x80 | c >> 6 & 0x3f);
+        out[at++] = (byte) (0x80 | c & 0x3f);
+      } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(value.charAt(i + 1))) {
+        int point = Character.toCodePoint(c, value.charAt(++i));
+        out[at++] = (byte) (0xf0 | point >> 18);
+        out[at++] = (byte) (0x80 | point >> 12 & 0x3f);
+        out[at++] = (byte) (0x80 | point >> 6 & 0x3f);
+        out[at++] = (byte) (0x80 | point & 0x3f);
       } else {
-        out.append(c);
+        System.arraycopy(REPLACEMENT, 0, out, at, REPLACEMENT.length);
+        at += REPLACEMENT.length;
       }
+    }
+    length = at;
+  }
+
+  /** Appends {@code text}, known to be ASCII without anything to escape (a field name, a number). */
+  private void ascii(String text) {
+    int n = text.length();
+    ensure(n);
+    for (int i = 0; i < n; i++) {
+      bytes[length++] = (byte) text.charAt(i);
+    }
+  }
+
+  private void put(char c) {
+    ensure(1);
+    bytes[length++] = (byte) c;
+  }
+
+  private void ensure(int more) {
+    if (length + more > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
     }
   }
 }

@@ -3,6 +3,8 @@ package dev.openhands.runtime.common.log;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class JsonLineTest {
@@ -25,5 +27,25 @@ class JsonLineTest {
   void longValues_cut() {
     String line = JsonLine.of("t", "x").field("v", "y".repeat(10_000)).toString();
     assertTrue(line.length() < JsonLine.MAX_VALUE_CHARS + 40, "length " + line.length());
+  }
+
+  @Test
+  void nonAsciiText_writtenAsUtf8_loneSurrogatesReplaced() {
+    String line = JsonLine.of("t", "x").field("v", "caf\u00e9 \u4e2d \ud83d\ude00 \ud83d. \ude00").toString();
+    assertEquals("{\"time\":\"t\",\"type\":\"x\",\"v\":\"caf\u00e9 \u4e2d \ud83d\ude00 \ufffd. \ufffd\"}", line);
+  }
+
+  @Test
+  void oneInstance_writesManyLines_eachWithItsBreak() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    JsonLine line = JsonLine.of("t1", "x").field("long", "z".repeat(2_000));
+    line.writeTo(out);
+    line.begin("t2", "x").number("n", 7).writeTo(out);
+    String[] lines = out.toString(StandardCharsets.UTF_8).split("\n", -1);
+    assertEquals(3, lines.length);
+    assertEquals("{\"time\":\"t1\",\"type\":\"x\",\"long\":\"" + "z".repeat(JsonLine.MAX_VALUE_CHARS) + "\"}",
+        lines[0]);
+    assertEquals("{\"time\":\"t2\",\"type\":\"x\",\"n\":7}", lines[1]);
+    assertEquals("", lines[2]);
   }
 }
