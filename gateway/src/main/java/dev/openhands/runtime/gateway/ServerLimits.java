@@ -41,6 +41,9 @@ final class ServerLimits {
         .setHandle100ContinueAutomatically(true)
         .setMaxWebSocketFrameSize(UpstreamClients.MAX_WEBSOCKET_FRAME)
         .setMaxWebSocketMessageSize(UpstreamClients.MAX_WEBSOCKET_FRAME)
-        .setReuseAddress(true);
+        .setReuseAddress(true)
+        // Every write happens on the connection's own event loop, so Vert.x writes straight to the channel
+        // instead of through a thread-safe queue per connection (a write from another thread fails loudly).
+        .setStrictThreadMode(true);
   }
 }

@@ -4,6 +4,8 @@ import dev.openhands.runtime.common.registry.RegistrySchema;
 import dev.openhands.runtime.gateway.failure.ErrorResponses;
 import dev.openhands.runtime.gateway.failure.GatewayFailure;
 import dev.openhands.runtime.gateway.registry.PortShare;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -185,7 +188,7 @@ public final class Console {
   }
 
   private void changed(HttpServerRequest request, String id, CompletableFuture<Boolean> write) {
-    write.whenComplete((owned, err) -> {
+    onThisLoop(write).onComplete((owned, err) -> {
       if (err != null) {
         LOG.warn("share change of {} failed: {}", id, err.toString());
         fail(request, new GatewayFailure(503, "the sandbox registry is unavailable, try again shortly"));
@@ -199,7 +202,7 @@ public final class Console {
   }
 
   private void answer(HttpServerRequest request, CompletableFuture<JsonObject> body) {
-    body.whenComplete((json, err) -> {
+    onThisLoop(body).onComplete((json, err) -> {
       if (err != null) {
         LOG.warn("console listing failed: {}", err.toString());
         fail(request, new GatewayFailure(503, "the sandbox registry is unavailable, try again shortly"));
@@ -209,7 +212,15 @@ public final class Console {
     });
   }
 
-  private static JsonArray toJson(java.util.List<OwnedSandboxes.Sandbox> list) {
+  /**
+   * The registry's answer, completed on the calling event loop: a response is written only there (the listener's
+   * server runs in strict thread mode), never on the SDK's thread.
+   */
+  private static <T> Future<T> onThisLoop(CompletableFuture<T> stage) {
+    return Future.fromCompletionStage(stage, Vertx.currentContext());
+  }
+
+  private static JsonArray toJson(List<OwnedSandboxes.Sandbox> list) {
     JsonArray array = new JsonArray();
     for (OwnedSandboxes.Sandbox sandbox : list) {
       JsonObject shares = new JsonObject();
