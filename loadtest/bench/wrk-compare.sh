@@ -18,6 +18,8 @@
 # so that wrk and the backend are not what limits them: a Fargate task's share, and a fairer efficiency ratio.
 # RATE=5000 paces wrk (paced.lua) so that every target gets about that many requests a second: p50 and p99 at the
 # same rate, the fair latency comparison (the warm-up runs are not paced).
+# BEFORE_JAR=/tmp/gateway-before.jar adds a target "before": that jar run beside the built one, the before/after of a
+# round of tuning measured in one run.
 # Every process it starts is stopped on exit; it runs for about rounds x 6 x sizes x seconds plus start-up.
 set -euo pipefail
 
@@ -27,6 +29,7 @@ CONNECTIONS=${3:-64}
 THREADS=${WRK_THREADS:-2}
 read -r -a BODY_SIZES <<< "${SIZES:-2b 1k 64k}"
 TARGETS=(direct nginx nginx+ vertx netty gateway)
+[[ -n "${BEFORE_JAR:-}" ]] && TARGETS+=(before)
 source "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
 command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx)"; exit 1; }
@@ -42,6 +45,13 @@ declare -A CPU_PIDS=([direct]=$FARM_PID)
 BACKEND=127.0.0.2
 start_gateway "$GATEWAY_PORT" "$ADMIN_PORT" "$DYNAMO_PORT" load-sandboxes "$SECRET"
 CPU_PIDS[gateway]=$GATEWAY_PID
+if [[ -n "${BEFORE_JAR:-}" ]]; then
+  [[ -r "$BEFORE_JAR" ]] || { echo "BEFORE_JAR: cannot read '$BEFORE_JAR'"; exit 1; }
+  BEFORE_PORT=$(free_port)
+  GATEWAY_JAR=$BEFORE_JAR GATEWAY_LOG=before start_gateway "$BEFORE_PORT" "$(free_port)" "$DYNAMO_PORT" load-sandboxes \
+    "$SECRET"
+  CPU_PIDS[before]=$GATEWAY_PID
+fi
 VERTX_PORT=$(free_port)
 CPU_GROUP=vertx start_java vertx dev.openhands.runtime.loadtest.BareVertxProxy "$VERTX_PORT" "$BACKEND" "$BACKEND_PORT" 1800
 CPU_PIDS[vertx]=$LAST_PID
@@ -122,7 +132,8 @@ start_nginx nginx+ "$WORK/nginx-work" "$NGINX_WORK_PORT"
 HOST="$BACKEND_PORT-$CONV.runtime.localhost"
 declare -A URLS=([direct]="http://$BACKEND:$BACKEND_PORT" [nginx]="http://127.0.0.1:$NGINX_PORT"
   [nginx+]="http://127.0.0.1:$NGINX_WORK_PORT"
-  [vertx]="http://127.0.0.1:$VERTX_PORT" [netty]="http://127.0.0.1:$NETTY_PORT" [gateway]="http://127.0.0.1:$GATEWAY_PORT")
+  [vertx]="http://127.0.0.1:$VERTX_PORT" [netty]="http://127.0.0.1:$NETTY_PORT" [gateway]="http://127.0.0.1:$GATEWAY_PORT"
+  [before]="http://127.0.0.1:${BEFORE_PORT:-0}")
 GATEWAY_HEADERS=(-H "Host: $HOST" -H "X-Origin-Verify: $SECRET")
 CLK_TCK=$(getconf CLK_TCK)
 # cpu_ticks PID: user+system clock ticks of PID and its children (nginx's workers), so far.
@@ -135,15 +146,15 @@ cpu_ticks() {
   echo "$total"
 }
 run() { # target size [paced] -> "rps p50ms p99ms cpu_us_per_request"
-  local target=$1 size=$2 paced=${3:-} out headers=() script=() before after
-  [[ $target == gateway ]] && headers=("${GATEWAY_HEADERS[@]}")
+  local target=$1 size=$2 paced=${3:-} out headers=() script=() ticks_before ticks_after
+  [[ $target == gateway || $target == before ]] && headers=("${GATEWAY_HEADERS[@]}")
   [[ -n "$paced" && -n "${RATE:-}" ]] && script=(-s "$ROOT/loadtest/bench/paced.lua")
-  before=$(cpu_ticks "${CPU_PIDS[$target]}")
+  ticks_before=$(cpu_ticks "${CPU_PIDS[$target]}")
   out=$(RATE=${RATE:-} CONNECTIONS=$CONNECTIONS wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency \
     "${script[@]}" "${headers[@]}" "${URLS[$target]}/$size")
-  after=$(cpu_ticks "${CPU_PIDS[$target]}")
+  ticks_after=$(cpu_ticks "${CPU_PIDS[$target]}")
   if grep -q "Non-2xx" <<<"$out"; then echo "$target $size: non-2xx answers" >&2; echo "$out" >&2; exit 1; fi
-  awk -v ticks=$((after - before)) -v hz="$CLK_TCK" '
+  awk -v ticks=$((ticks_after - ticks_before)) -v hz="$CLK_TCK" '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /Requests\/sec/ { rps=$2 } $1=="50%" { p50=ms($2) } $1=="99%" { p99=ms($2) } / requests in / { n=$1 }
     END { printf "%s %.3f %.3f %.2f\n", rps, p50, p99, (n > 0 ? ticks / hz * 1e6 / n : 0) }' <<<"$out"
@@ -183,4 +194,9 @@ for size in "${BODY_SIZES[@]}"; do
     -v gc="$gc" -v nc="$nc" -v wc="$wc" \
     'BEGIN { printf "%-6s | gateway/nginx req/s %.2f, gateway/direct %.2f, gateway/bare Vert.x %.2f, bare Netty/nginx %.2f, p99 gateway-nginx %+.2f ms\n", s, g/n, g/d, g/v, b/n, gp-np;
              printf "%-6s | requests per CPU second, gateway over nginx+ %.2f (goal >= 1.0), over nginx %.2f (goal >= 0.80)\n", s, (gc > 0 ? wc/gc : 0), (gc > 0 ? nc/gc : 0) }'
+  if [[ -n "${BEFORE_JAR:-}" ]]; then
+    awk -v s="$size" -v g="$g" -v o="$(field 1 <<<"${RESULTS[before.$size]}")" -v gc="$gc" \
+      -v oc="$(field 4 <<<"${RESULTS[before.$size]}")" \
+      'BEGIN { printf "%-6s | gateway over before: req/s %.2f, requests per CPU second %.2f\n", s, g/o, (gc > 0 ? oc/gc : 0) }'
+  fi
 done
