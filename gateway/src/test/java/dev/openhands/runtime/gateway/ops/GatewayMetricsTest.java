@@ -1,0 +1,30 @@
+package dev.openhands.runtime.gateway.ops;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class GatewayMetricsTest {
+
+  @Test
+  void requests_countedByRouteAndStatus_oddStatusesAsOther() {
+    GatewayMetrics metrics = new GatewayMetrics();
+    metrics.request("sandbox", 200, 1_000_000);
+    metrics.request("sandbox", 200, 3_000_000);
+    metrics.request("sandbox", 502, 1_000_000);
+    metrics.request("app", 200, 1_000_000);
+    metrics.request("sandbox", 1234, 1_000_000);
+    metrics.request("sandbox", -1, 1_000_000);
+    String scrape = metrics.scrape();
+    assertCount(scrape, "route=\"sandbox\",status=\"200\"", 2);
+    assertCount(scrape, "route=\"sandbox\",status=\"502\"", 1);
+    assertCount(scrape, "route=\"app\",status=\"200\"", 1);
+    assertCount(scrape, "route=\"sandbox\",status=\"other\"", 2);
+    assertTrue(scrape.contains("gateway_requests_seconds_sum{route=\"sandbox\",status=\"200\"} 0.004"), scrape);
+  }
+
+  private static void assertCount(String scrape, String labels, int count) {
+    String line = "gateway_requests_seconds_count{" + labels + "} " + count;
+    assertTrue(scrape.contains(line), "no line " + line + " in\n" + scrape);
+  }
+}
