@@ -165,8 +165,11 @@ for target in "${TARGETS[@]}"; do run "$target" 2b >/dev/null; done
 
 declare -A RESULTS
 for round in $(seq 1 "$ROUNDS"); do
+  # Every other round runs the targets in reverse, so that none always runs just after the same neighbour.
+  order=("${TARGETS[@]}")
+  (( round % 2 == 0 )) && mapfile -t order < <(printf '%s\n' "${TARGETS[@]}" | tac)
   for size in "${BODY_SIZES[@]}"; do
-    for target in "${TARGETS[@]}"; do
+    for target in "${order[@]}"; do
       RESULTS[$target.$size]+="$(run "$target" "$size" paced);"
     done
   done
