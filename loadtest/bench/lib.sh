@@ -85,15 +85,16 @@ start_one_sandbox() {
 
 # start_gateway PORT ADMIN_PORT DYNAMO_PORT TABLE SECRET [VAR=VALUE ...]: the gateway jar, waits for /health.
 # GATEWAY_JAVA is the java it runs on (default: the one on PATH), GATEWAY_JAVA_OPTS its flags, GATEWAY_JAR the jar
-# (default: the one the build made), GATEWAY_LOG the name of its log in $WORK (default: gateway).
+# (default: the one the build made), GATEWAY_NAME the name of its log in $WORK and of its
+# CPU quota group (default: gateway).
 start_gateway() {
   local port=$1 admin=$2 dynamo=$3 table=$4 secret=$5 opts; shift 5
   read -r -a opts <<< "${GATEWAY_JAVA_OPTS:-"-XX:+UseParallelGC -Xms256m -Xmx512m"}"
-  CPU_GROUP=gateway launch env GATEWAY_PORT="$port" ADMIN_PORT="$admin" BIND_ADDRESS=127.0.0.1 \
+  CPU_GROUP=${GATEWAY_NAME:-gateway} launch env GATEWAY_PORT="$port" ADMIN_PORT="$admin" BIND_ADDRESS=127.0.0.1 \
     SANDBOX_TABLE="$table" DYNAMODB_ENDPOINT="http://127.0.0.1:$dynamo" ORIGIN_VERIFY_SECRET="$secret" \
     RUNTIME_AUTH=none "$@" "${GATEWAY_JAVA:-java}" "${opts[@]}" -jar "${GATEWAY_JAR:-$ROOT/gateway/target/gateway.jar}" \
-    > "$WORK/${GATEWAY_LOG:-gateway}.log" 2>&1
+    > "$WORK/${GATEWAY_NAME:-gateway}.log" 2>&1
   GATEWAY_PID=$!
   PIDS+=("$GATEWAY_PID")
-  await_http "http://127.0.0.1:$port/health" "$WORK/${GATEWAY_LOG:-gateway}.log"
+  await_http "http://127.0.0.1:$port/health" "$WORK/${GATEWAY_NAME:-gateway}.log"
 }

@@ -20,7 +20,8 @@
 # same rate, the fair latency comparison (the warm-up runs are not paced).
 # BEFORE_JAR=/tmp/gateway-before.jar adds a target "before": that jar run beside the built one, the before/after of a
 # round of tuning measured in one run.
-# Every process it starts is stopped on exit; it runs for about rounds x 6 x sizes x seconds plus start-up.
+# Every process it starts is stopped on exit; it runs for about rounds x targets (6, 7 with BEFORE_JAR) x sizes x
+# seconds plus start-up.
 set -euo pipefail
 
 ROUNDS=${1:-3}
@@ -48,7 +49,7 @@ CPU_PIDS[gateway]=$GATEWAY_PID
 if [[ -n "${BEFORE_JAR:-}" ]]; then
   [[ -r "$BEFORE_JAR" ]] || { echo "BEFORE_JAR: cannot read '$BEFORE_JAR'"; exit 1; }
   BEFORE_PORT=$(free_port)
-  GATEWAY_JAR=$BEFORE_JAR GATEWAY_LOG=before start_gateway "$BEFORE_PORT" "$(free_port)" "$DYNAMO_PORT" load-sandboxes \
+  GATEWAY_JAR=$BEFORE_JAR GATEWAY_NAME=before start_gateway "$BEFORE_PORT" "$(free_port)" "$DYNAMO_PORT" load-sandboxes \
     "$SECRET"
   CPU_PIDS[before]=$GATEWAY_PID
 fi

@@ -31,12 +31,14 @@ public final class AccessLog implements AutoCloseable {
   /** How long the writer sleeps when the queue is empty: the most a line waits before it is written. */
   static final long WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
+  private static final String TYPE = "access";
+
   private final Queue<Entry> lines = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final int capacity;
   private final OutputStream out;
   /** The writer thread's line, begun again for every entry. */
-  private final JsonLine line = JsonLine.of("", "access");
+  private final JsonLine line = JsonLine.of("", TYPE);
   private final Thread writer;
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean closed;
@@ -77,11 +79,12 @@ public final class AccessLog implements AutoCloseable {
   }
 
   static String format(Entry e) {
-    return format(JsonLine.of("", "access"), e, Instant.ofEpochMilli(e.epochMillis()).toString()).toString();
+    return fields(JsonLine.of(Instant.ofEpochMilli(e.epochMillis()).toString(), TYPE), e).toString();
   }
 
-  private static JsonLine format(JsonLine line, Entry e, String time) {
-    return line.begin(time, "access")
+  /** Adds the entry's fields to {@code line}, begun with its time. */
+  private static JsonLine fields(JsonLine line, Entry e) {
+    return line
         .field("request_id", e.requestId())
         .field("trace_id", e.traceId())
         .field("method", e.method())
@@ -104,7 +107,7 @@ public final class AccessLog implements AutoCloseable {
         int written = 0;
         for (Entry entry = lines.poll(); entry != null; entry = lines.poll()) {
           queued.decrementAndGet();
-          format(line, entry, time(entry.epochMillis())).writeTo(out);
+          fields(line.begin(time(entry.epochMillis()), TYPE), entry).writeTo(out);
           written++;
         }
         if (written > 0) {

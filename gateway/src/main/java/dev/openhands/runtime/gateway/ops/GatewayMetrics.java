@@ -44,12 +44,10 @@ public final class GatewayMetrics {
     return registry.scrape();
   }
 
-  /** One finished request: its route kind, status and duration; a status past three digits counts as "other". */
+  /** One finished request: its route kind, status and duration; a status outside 1 to 999 counts as "other". */
   public void request(String route, int status, long durationNanos) {
-    AtomicReferenceArray<Timer> byStatus = requestTimers.get(route);
-    if (byStatus == null) {
-      byStatus = requestTimers.computeIfAbsent(route, key -> new AtomicReferenceArray<>(STATUS_SLOTS));
-    }
+    AtomicReferenceArray<Timer> byStatus =
+        requestTimers.computeIfAbsent(route, key -> new AtomicReferenceArray<>(STATUS_SLOTS));
     int slot = status > 0 && status < STATUS_SLOTS ? status : 0;
     Timer timer = byStatus.get(slot);
     if (timer == null) {
@@ -62,7 +60,6 @@ public final class GatewayMetrics {
     }
     timer.record(durationNanos, TimeUnit.NANOSECONDS);
   }
-
 
   /** A connection to a sandbox or the app that could not be made. */
   public void connectFailure(String route) {
