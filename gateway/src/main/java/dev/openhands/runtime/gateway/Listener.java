@@ -3,33 +3,30 @@ package dev.openhands.runtime.gateway;
 import dev.openhands.runtime.gateway.chain.RequestPath;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
 import dev.openhands.runtime.gateway.proxy.HttpForwarder;
-import dev.openhands.runtime.gateway.proxy.UpstreamClients;
+import dev.openhands.runtime.gateway.proxy.UpstreamPool;
 import dev.openhands.runtime.gateway.proxy.WebSocketProxy;
 import dev.openhands.runtime.gateway.security.RequestHeadGuard;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One listener on one event loop, with the upstream clients its exchanges use, so that an exchange never crosses
- * event loops (a response whose connection lives on another loop than its request can lose its first chunks in
- * Vert.x 5).
+ * One listener on one event loop, with the upstream connections its exchanges use, so that an exchange never crosses
+ * event loops: a client connection and its upstream connection share a thread.
  */
 final class Listener extends VerticleBase {
-
-  private static final Duration CLIENT_CLOSE_GRACE = Duration.ofSeconds(1);
 
   private final RequestPath.Shared shared;
   private final String host;
   private final int port;
   private final Consumer<Listener> onStarted;
-  private UpstreamClients clients;
+  private UpstreamPool upstreams;
   private WebSocketProxy webSocket;
   private HttpServer server;
 
@@ -48,10 +45,11 @@ final class Listener extends VerticleBase {
   @Override
   public Future<?> start() {
     GatewayConfig config = shared.config();
-    clients = new UpstreamClients(vertx, config);
-    webSocket = new WebSocketProxy((VertxInternal) vertx, ((ContextInternal) context).nettyEventLoop(),
-        config.upstreamConnectTimeout(), config.webSocketIdleTimeout());
-    HttpForwarder http = new HttpForwarder(clients.http(), config.upstreamIdleTimeout());
+    EventLoop eventLoop = ((ContextInternal) context).nettyEventLoop();
+    upstreams = new UpstreamPool((VertxInternal) vertx, eventLoop, config);
+    webSocket = new WebSocketProxy((VertxInternal) vertx, eventLoop, config.upstreamConnectTimeout(),
+        config.webSocketIdleTimeout());
+    HttpForwarder http = new HttpForwarder(upstreams);
     RequestPath path = new RequestPath(context, shared, http, webSocket);
     HttpServerOptions options = ServerLimits.serverOptions(config).setHost(host).setPort(port);
     server = vertx.createHttpServer(options)
@@ -77,6 +75,6 @@ final class Listener extends VerticleBase {
   /** Stops accepting, lets exchanges in flight finish for up to {@code graceMs}, then closes. */
   Future<Void> shutdown(long graceMs) {
     return server.shutdown(graceMs, TimeUnit.MILLISECONDS)
-        .eventually(() -> clients.close(CLIENT_CLOSE_GRACE));
+        .andThen(ar -> upstreams.close());
   }
 }

@@ -1,7 +1,7 @@
 package dev.openhands.runtime.gateway;
 
 import dev.openhands.runtime.gateway.config.GatewayConfig;
-import dev.openhands.runtime.gateway.proxy.UpstreamClients;
+import dev.openhands.runtime.gateway.proxy.UpstreamPool;
 import dev.openhands.runtime.gateway.security.RequestHeadGuard;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Duration;
@@ -33,14 +33,14 @@ final class ServerLimits {
         .setMaxInitialLineLength(MAX_REQUEST_LINE)
         .setHttp2ClearTextEnabled(false)
         .setMaxHeaderSize(MAX_HEADER_BYTES)
-        .setMaxChunkSize(UpstreamClients.MAX_BODY_CHUNK)
+        .setMaxChunkSize(UpstreamPool.MAX_BODY_CHUNK)
         .setIdleTimeout((int) idleSeconds)
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
         .setHandle100ContinueAutomatically(true)
-        .setMaxWebSocketFrameSize(UpstreamClients.MAX_WEBSOCKET_FRAME)
-        .setMaxWebSocketMessageSize(UpstreamClients.MAX_WEBSOCKET_FRAME)
+        .setMaxWebSocketFrameSize(UpstreamPool.MAX_WEBSOCKET_FRAME)
+        .setMaxWebSocketMessageSize(UpstreamPool.MAX_WEBSOCKET_FRAME)
         .setReuseAddress(true)
         // Every write happens on the connection's own event loop, so Vert.x writes straight to the channel
         // instead of through a thread-safe queue per connection (a write from another thread fails loudly).

@@ -1,6 +1,6 @@
 package dev.openhands.runtime.loadtest;
 
-import dev.openhands.runtime.gateway.proxy.UpstreamClients;
+import dev.openhands.runtime.gateway.proxy.UpstreamPool;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -53,12 +53,12 @@ public final class BareVertxProxy extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // Bodies decoded in pieces as large as a socket read, as the gateway does (UpstreamClients.MAX_BODY_CHUNK).
+    // Bodies decoded in pieces as large as a socket read, as the gateway does (UpstreamPool.MAX_BODY_CHUNK).
     client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-            .setMaxChunkSize(UpstreamClients.MAX_BODY_CHUNK),
+            .setMaxChunkSize(UpstreamPool.MAX_BODY_CHUNK),
         new PoolOptions().setHttp1MaxSize(512));
     return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true)
-            .setMaxChunkSize(UpstreamClients.MAX_BODY_CHUNK))
+            .setMaxChunkSize(UpstreamPool.MAX_BODY_CHUNK))
         .requestHandler(this::forward)
         .listen();
   }

@@ -60,7 +60,7 @@ public final class ForwardedHeaders {
   private MultiMap build(MultiMap incoming, RequestFacts facts, Upstream upstream, boolean webSocket) {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     incoming.forEach(out::add);
-    removeHopByHop(out, incoming);
+    removeHopByHop(out);
     removeAll(out, GATEWAY_OWNED);
     if (webSocket) {
       removeAll(out, WEBSOCKET_HANDSHAKE);
@@ -161,22 +161,33 @@ public final class ForwardedHeaders {
         : String.join(", ", prior) + ", " + facts.peerAddress());
   }
 
-  /** Copies a response's headers, leaving out hop-by-hop headers and those named in {@code Connection}. */
-  public static void copyResponseHeaders(MultiMap from, MultiMap to) {
-    from.forEach(to::add);
-    removeHopByHop(to, from);
+  /**
+   * Copies a response's headers (a Vert.x map or a Netty decoder's) into an empty map, leaving out hop-by-hop
+   * headers and those named in {@code Connection}.
+   */
+  public static void copyResponseHeaders(Iterable<Map.Entry<String, String>> from, MultiMap to) {
+    for (Map.Entry<String, String> header : from) {
+      to.add(header.getKey(), header.getValue());
+    }
+    removeHopByHop(to);
   }
 
   /** Copies the trailer fields of a chunked response, leaving out those a trailer must not carry. */
-  public static void copyTrailers(MultiMap from, MultiMap to) {
-    from.forEach(to::add);
+  public static void copyTrailers(Iterable<Map.Entry<String, String>> from, MultiMap to) {
+    for (Map.Entry<String, String> header : from) {
+      to.add(header.getKey(), header.getValue());
+    }
     removeAll(to, NOT_IN_TRAILERS);
   }
 
-  /** Removes the hop-by-hop headers and those named in {@code Connection} (RFC 9110 section 7.6.1). */
-  private static void removeHopByHop(MultiMap out, MultiMap original) {
-    for (String value : original.getAll("Connection")) {
-      removeListed(out, value);
+  /**
+   * Removes the hop-by-hop headers and those named in {@code Connection} (RFC 9110 section 7.6.1) from a map that
+   * holds only the message's own headers.
+   */
+  private static void removeHopByHop(MultiMap out) {
+    List<String> listed = out.getAll("Connection");
+    for (int i = 0; i < listed.size(); i++) {
+      removeListed(out, listed.get(i));
     }
     removeAll(out, HOP_BY_HOP);
   }

@@ -87,7 +87,7 @@ final class UpstreamWebSocket {
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel channel) {
-            channel.pipeline().addLast(new HttpClientCodec(8192, MAX_REFUSAL, UpstreamClients.MAX_BODY_CHUNK),
+            channel.pipeline().addLast(new HttpClientCodec(8192, MAX_REFUSAL, UpstreamPool.MAX_BODY_CHUNK),
                 new HttpObjectAggregator(MAX_REFUSAL), handshake);
           }
         })
@@ -198,7 +198,7 @@ final class UpstreamWebSocket {
     private final boolean originForwarded;
 
     ForwardingHandshaker(URI base, String target, HttpHeaders headers, String subProtocols) {
-      super(base, WebSocketVersion.V13, subProtocols, false, headers, UpstreamClients.MAX_WEBSOCKET_FRAME, true,
+      super(base, WebSocketVersion.V13, subProtocols, false, headers, UpstreamPool.MAX_WEBSOCKET_FRAME, true,
           false, -1);
       this.target = target;
       this.originForwarded = headers.contains("Origin");

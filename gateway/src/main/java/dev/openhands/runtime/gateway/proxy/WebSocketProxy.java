@@ -18,7 +18,6 @@ import io.netty.util.concurrent.GenericFutureListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -130,11 +129,7 @@ public final class WebSocketProxy {
     request.resume();
     HttpServerResponse response = request.response();
     response.setStatusCode(rejected.status);
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    for (Map.Entry<String, String> header : rejected.headers) {
-      headers.add(header.getKey(), header.getValue());
-    }
-    ForwardedHeaders.copyResponseHeaders(headers, response.headers());
+    ForwardedHeaders.copyResponseHeaders(rejected.headers, response.headers());
     response.headers().remove("Content-Length");
     upstream.applyResponseRules(response.headers());
     if (rejected.body.length > 0) {

@@ -1,12 +1,14 @@
 package dev.openhands.runtime.gateway.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.openhands.runtime.gateway.testkit.RawHttp.headers;
+import static dev.openhands.runtime.gateway.testkit.RawHttp.line;
 
 import dev.openhands.runtime.gateway.testkit.GatewayFixture;
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
+import dev.openhands.runtime.gateway.testkit.RawHttp;
+import dev.openhands.runtime.gateway.testkit.RawHttp.Response;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -176,93 +177,11 @@ class Http11SemanticsTest {
     assertEquals(before + 1, sandbox.count("/drop"), "bytes of it reached the sandbox: no retry");
   }
 
-  /** One answer: its 1xx answers first, then the final status, headers, body and trailers. */
-  record Response(List<Integer> informational, int status, Map<String, String> headers, String body,
-      Map<String, String> trailers) {}
-
-  /** A raw HTTP/1.1 client on one connection. */
-  static final class Client implements AutoCloseable {
-    final Socket socket;
-    final InputStream in;
-    final OutputStream out;
-
+  /** A raw HTTP/1.1 client on one connection to the gateway. */
+  static final class Client extends RawHttp.Client {
     Client() throws IOException {
-      socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port());
-      socket.setSoTimeout(5000);
-      in = new BufferedInputStream(socket.getInputStream());
-      out = socket.getOutputStream();
+      super(gateway.port());
     }
-
-    void write(String raw) throws IOException {
-      out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-    }
-
-    /** The next head only, a 1xx one included. */
-    Response readInterim() throws IOException {
-      int status = Integer.parseInt(line(in).substring(9, 12));
-      return new Response(List.of(), status, headers(in), "", Map.of());
-    }
-
-    /** The next final answer, with any 1xx before it; {@code head} for the answer to a HEAD. */
-    Response read(boolean head) throws IOException {
-      List<Integer> informational = new ArrayList<>();
-      while (true) {
-        String statusLine = line(in);
-        int status = Integer.parseInt(statusLine.substring(9, 12));
-        Map<String, String> headers = headers(in);
-        if (status >= 100 && status < 200) {
-          informational.add(status);
-          continue;
-        }
-        if (head || status == 204 || status == 304) {
-          return new Response(informational, status, headers, "", Map.of());
-        }
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-          ByteArrayOutputStream body = new ByteArrayOutputStream();
-          while (true) {
-            int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
-            if (size == 0) {
-              return new Response(informational, status, headers, body.toString(StandardCharsets.UTF_8),
-                  headers(in));
-            }
-            body.write(in.readNBytes(size));
-            line(in);
-          }
-        }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "-1"));
-        byte[] body = length >= 0 ? in.readNBytes(length) : in.readAllBytes();
-        return new Response(informational, status, headers, new String(body, StandardCharsets.UTF_8), Map.of());
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
-  }
-
-  static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    int b;
-    while ((b = in.read()) != '\n') {
-      if (b < 0) {
-        throw new IOException("connection closed mid-line: '" + line + "'");
-      }
-      if (b != '\r') {
-        line.write(b);
-      }
-    }
-    return line.toString(StandardCharsets.ISO_8859_1);
-  }
-
-  static Map<String, String> headers(InputStream in) throws IOException {
-    Map<String, String> headers = new LinkedHashMap<>();
-    for (String line = line(in); !line.isEmpty(); line = line(in)) {
-      int colon = line.indexOf(':');
-      headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-    }
-    return headers;
   }
 
   /** Counted down when the pipelined test's second request reaches the sandbox. */
