@@ -1,30 +1,20 @@
 package dev.openhands.runtime.gateway.proxy;
 
+import static dev.openhands.runtime.gateway.testkit.RawSandbox.Answer.keepOpen;
+import static dev.openhands.runtime.gateway.testkit.RawSandbox.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static dev.openhands.runtime.gateway.testkit.RawHttp.headers;
-import static dev.openhands.runtime.gateway.testkit.RawHttp.line;
 
 import dev.openhands.runtime.gateway.testkit.GatewayFixture;
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
 import dev.openhands.runtime.gateway.testkit.RawHttp;
 import dev.openhands.runtime.gateway.testkit.RawHttp.Response;
-import java.io.BufferedInputStream;
+import dev.openhands.runtime.gateway.testkit.RawSandbox;
+import dev.openhands.runtime.gateway.testkit.RawSandbox.Answer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +34,7 @@ class Http11SemanticsTest {
   static final String CONV = "0123456789abcdef0123456789abcdef";
 
   static GatewayFixture fixture;
-  static ScriptedSandbox sandbox;
+  static RawSandbox sandbox;
   static GatewayUnderTest gateway;
   static String host;
 
@@ -52,7 +42,7 @@ class Http11SemanticsTest {
   static void start() throws Exception {
     fixture = GatewayFixture.start("sandboxes-http11");
     fixture.table().putRunning(CONV, "");
-    sandbox = new ScriptedSandbox();
+    sandbox = new RawSandbox(Http11SemanticsTest::answer);
     gateway = fixture.gateway(Map.of("ORIGIN_VERIFY", "disabled"));
     host = sandbox.port() + "-" + CONV + ".runtime.openhands.example.com";
   }
@@ -187,104 +177,31 @@ class Http11SemanticsTest {
   /** Counted down when the pipelined test's second request reaches the sandbox. */
   static final CountDownLatch SECOND_ARRIVED = new CountDownLatch(1);
 
-  /** A sandbox over raw sockets: each path answers with fixed bytes; requests are counted by path. */
-  static final class ScriptedSandbox implements AutoCloseable {
-    private final ServerSocket server;
-    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-    private final Thread acceptor;
-
-    ScriptedSandbox() throws IOException {
-      server = new ServerSocket();
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
-      acceptor = new Thread(this::accept, "scripted-sandbox");
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    int port() {
-      return server.getLocalPort();
-    }
-
-    int count(String path) {
-      return counts.getOrDefault(path, new AtomicInteger()).get();
-    }
-
-    private void accept() {
-      while (!server.isClosed()) {
-        try {
-          Socket socket = server.accept();
-          Thread connection = new Thread(() -> serve(socket), "scripted-sandbox-connection");
-          connection.setDaemon(true);
-          connection.start();
-        } catch (IOException closed) {
-          return;
-        }
+  /** The bytes the sandbox answers with, by path. */
+  private static Answer answer(RawSandbox.Request request) throws InterruptedException {
+    return switch (request.path()) {
+      case "/no-content" -> keepOpen("HTTP/1.1 204 No Content\r\nX-Probe: 1\r\n\r\n");
+      case "/not-modified" -> keepOpen("HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nCache-Control: max-age=0\r\n\r\n");
+      case "/sized" -> keepOpen("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\n"
+          + (request.method().equals("HEAD") ? "" : "0123456789"));
+      case "/trailers" -> keepOpen("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
+          + "Trailer: X-Checksum\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: sha-1\r\n"
+          + "Content-Length: 99\r\n\r\n");
+      case "/early-hints" -> keepOpen("HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\n"
+          + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      case "/upload" -> keepOpen(ok("received " + request.body().length));
+      case "/slow" -> {
+        // Answered only once /fast has come in too, if the gateway sends it on before /slow's answer (on a
+        // connection of its own): the gateway must still answer the client in the order it asked.
+        SECOND_ARRIVED.await(2, TimeUnit.SECONDS);
+        yield keepOpen(ok("slow"));
       }
-    }
-
-    private void serve(Socket socket) {
-      try (socket) {
-        InputStream in = new BufferedInputStream(socket.getInputStream());
-        OutputStream out = socket.getOutputStream();
-        while (true) {
-          String requestLine = line(in);
-          String[] parts = requestLine.split(" ");
-          String method = parts[0];
-          String path = parts[1];
-          Map<String, String> headers = headers(in);
-          counts.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-          if ("100-continue".equalsIgnoreCase(headers.get("expect"))) {
-            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-          }
-          int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-          byte[] body = in.readNBytes(length);
-          String answer = answer(method, path, body.length);
-          if (answer == null) {
-            return; // dropped after reading the request
-          }
-          out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
-          out.flush();
-        }
-      } catch (IOException | InterruptedException | RuntimeException closed) {
-        // the peer went away
+      case "/fast" -> {
+        SECOND_ARRIVED.countDown();
+        yield keepOpen(ok("ok:/fast"));
       }
-    }
-
-    private static String answer(String method, String path, int bodyLength) throws InterruptedException {
-      return switch (path) {
-        case "/no-content" -> "HTTP/1.1 204 No Content\r\nX-Probe: 1\r\n\r\n";
-        case "/not-modified" -> "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nCache-Control: max-age=0\r\n\r\n";
-        case "/sized" -> "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\n"
-            + (method.equals("HEAD") ? "" : "0123456789");
-        case "/trailers" -> "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
-            + "Trailer: X-Checksum\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: sha-1\r\n"
-            + "Content-Length: 99\r\n\r\n";
-        case "/early-hints" -> "HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\n"
-            + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-        case "/upload" -> ok("received " + bodyLength);
-        case "/slow" -> {
-          // Answered only once /fast has come in too, if the gateway sends it on before /slow's answer (on a
-          // connection of its own): the gateway must still answer the client in the order it asked.
-          SECOND_ARRIVED.await(2, TimeUnit.SECONDS);
-          yield ok("slow");
-        }
-        case "/fast" -> {
-          SECOND_ARRIVED.countDown();
-          yield ok("ok:/fast");
-        }
-        case "/drop" -> null;
-        default -> ok("ok:" + path);
-      };
-    }
-
-    private static String ok(String body) {
-      return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-    }
+      case "/drop" -> Answer.dropped();
+      default -> keepOpen(ok("ok:" + request.path()));
+    };
   }
 }

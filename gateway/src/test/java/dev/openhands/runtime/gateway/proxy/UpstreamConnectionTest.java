@@ -2,25 +2,22 @@ package dev.openhands.runtime.gateway.proxy;
 
 import static dev.openhands.runtime.gateway.testkit.RawHttp.headers;
 import static dev.openhands.runtime.gateway.testkit.RawHttp.line;
+import static dev.openhands.runtime.gateway.testkit.RawSandbox.Answer.keepOpen;
+import static dev.openhands.runtime.gateway.testkit.RawSandbox.Answer.thenClose;
+import static dev.openhands.runtime.gateway.testkit.RawSandbox.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.openhands.runtime.gateway.testkit.GatewayFixture;
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
 import dev.openhands.runtime.gateway.testkit.RawHttp;
 import dev.openhands.runtime.gateway.testkit.RawHttp.Response;
-import java.io.BufferedInputStream;
+import dev.openhands.runtime.gateway.testkit.RawSandbox;
+import dev.openhands.runtime.gateway.testkit.RawSandbox.Answer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * The gateway's own upstream connections, seen from a raw-socket sandbox: kept alive and reused, never reused after
  * an answer that ends the connection or after bytes nobody asked for, a stale kept-alive connection retried only for
  * a request that changes nothing, a HEAD after an interim answer framed right, the idle limit, and a response cut
- * after its head that the client cannot take for a whole one.
+ * after its head (or refused in its trailer) that the client cannot take for a whole one.
  */
 @Timeout(60)
 class UpstreamConnectionTest {
@@ -38,7 +35,7 @@ class UpstreamConnectionTest {
   static final String CONV = "89abcdef0123456789abcdef01234567";
 
   static GatewayFixture fixture;
-  static ConnectionCountingSandbox sandbox;
+  static RawSandbox sandbox;
   static GatewayUnderTest gateway;
   static String host;
 
@@ -46,7 +43,7 @@ class UpstreamConnectionTest {
   static void start() throws Exception {
     fixture = GatewayFixture.start("sandboxes-upstream-connections");
     fixture.table().putRunning(CONV, "");
-    sandbox = new ConnectionCountingSandbox();
+    sandbox = new RawSandbox(UpstreamConnectionTest::answer);
     gateway = fixture.gateway(Map.of("ORIGIN_VERIFY", "disabled", "UPSTREAM_IDLE_TIMEOUT", "1s"));
     host = sandbox.port() + "-" + CONV + ".runtime.openhands.example.com";
   }
@@ -139,6 +136,18 @@ class UpstreamConnectionTest {
   }
 
   @Test
+  void aTrailerTheDecoderRefuses_endsTheClientConnection_beforeTheLastChunk() throws Exception {
+    try (RawHttp.Client client = client()) {
+      client.write(request("GET", "/refused-trailer").replace("\r\n\r\n", "\r\nTE: trailers\r\n\r\n"));
+      assertEquals("HTTP/1.1 200 OK", line(client.in()));
+      assertEquals("chunked", headers(client.in()).get("transfer-encoding"));
+      String rest = client.readToClose();
+      assertTrue(rest.contains("hello"), rest);
+      assertFalse(rest.contains("\r\n0\r\n"), "the client must not take the body for whole: " + rest);
+    }
+  }
+
+  @Test
   void aSandboxThatNeverAnswers_gets504AfterTheIdleLimit() throws Exception {
     try (RawHttp.Client client = client()) {
       client.write(request("GET", "/never"));
@@ -159,97 +168,20 @@ class UpstreamConnectionTest {
     }
   }
 
-  /** A sandbox over raw sockets that counts the connections it accepts and the requests on each. */
-  static final class ConnectionCountingSandbox implements AutoCloseable {
-    private final ServerSocket server;
-    private final AtomicInteger connections = new AtomicInteger();
-    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-
-    ConnectionCountingSandbox() throws IOException {
-      server = new ServerSocket();
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
-      Thread acceptor = new Thread(this::accept, "counting-sandbox");
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    int port() {
-      return server.getLocalPort();
-    }
-
-    int connections() {
-      return connections.get();
-    }
-
-    int count(String path) {
-      return counts.getOrDefault(path, new AtomicInteger()).get();
-    }
-
-    private void accept() {
-      while (!server.isClosed()) {
-        try {
-          Socket socket = server.accept();
-          connections.incrementAndGet();
-          Thread connection = new Thread(() -> serve(socket), "counting-sandbox-connection");
-          connection.setDaemon(true);
-          connection.start();
-        } catch (IOException closed) {
-          return;
-        }
-      }
-    }
-
-    private void serve(Socket socket) {
-      try (socket) {
-        InputStream in = new BufferedInputStream(socket.getInputStream());
-        OutputStream out = socket.getOutputStream();
-        for (int onThisConnection = 1; ; onThisConnection++) {
-          String[] requestLine = line(in).split(" ");
-          String method = requestLine[0];
-          String path = requestLine[1];
-          Map<String, String> headers = headers(in);
-          in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
-          counts.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-          String answer = answer(method, path, onThisConnection);
-          if (answer == null) {
-            return;
-          }
-          out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
-          out.flush();
-          if (path.equals("/until-close") || path.equals("/cut")) {
-            return;
-          }
-          if (path.equals("/never")) {
-            in.transferTo(OutputStream.nullOutputStream());
-            return;
-          }
-        }
-      } catch (IOException | RuntimeException closed) {
-        // the peer went away
-      }
-    }
-
-    /** The bytes to answer with, or {@code null} to close without answering. */
-    private static String answer(String method, String path, int onThisConnection) {
-      return switch (path) {
-        case "/hints-then-sized" -> "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
-            + "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + (method.equals("HEAD") ? "" : "0123456789");
-        case "/close-if-reused" -> onThisConnection > 1 ? null : ok("ok:" + path);
-        case "/two-answers" -> ok("first") + ok("second");
-        case "/until-close" -> "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close";
-        case "/cut" -> "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789";
-        case "/never" -> "";
-        default -> ok("ok:" + path);
-      };
-    }
-
-    private static String ok(String body) {
-      return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-    }
+  /** The bytes the sandbox answers with, by path. */
+  private static Answer answer(RawSandbox.Request request) {
+    return switch (request.path()) {
+      case "/hints-then-sized" -> keepOpen("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+          + "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + (request.method().equals("HEAD") ? "" : "0123456789"));
+      case "/close-if-reused" -> request.nth() > 1 ? Answer.dropped() : keepOpen(ok("ok:" + request.path()));
+      case "/two-answers" -> keepOpen(ok("first") + ok("second"));
+      case "/until-close" -> thenClose("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close");
+      case "/cut" -> thenClose("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+      case "/refused-trailer" -> keepOpen("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+          + "Transfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n"
+          + "X-Checksum: sha\u007f-1\r\n\r\n");
+      case "/never" -> Answer.never();
+      default -> keepOpen(ok("ok:" + request.path()));
+    };
   }
 }
