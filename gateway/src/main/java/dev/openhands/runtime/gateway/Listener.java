@@ -53,8 +53,10 @@ final class Listener extends VerticleBase {
     RequestPath path = new RequestPath(context, shared, http, webSocket);
     HttpServerOptions options = ServerLimits.serverOptions(config).setHost(host).setPort(port);
     server = vertx.createHttpServer(options)
-        .connectionHandler(connection ->
-            RequestHeadGuard.install(connection, options, ServerLimits.REQUEST_HEAD_TIMEOUT))
+        .connectionHandler(connection -> {
+          RequestHeadGuard.install(connection, options, ServerLimits.REQUEST_HEAD_TIMEOUT);
+          HalfClose.install(connection);
+        })
         .requestHandler(path);
     return server.listen().andThen(ar -> {
       if (ar.succeeded()) {

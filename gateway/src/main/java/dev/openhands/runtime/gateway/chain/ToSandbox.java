@@ -9,7 +9,7 @@ import dev.openhands.runtime.gateway.proxy.WebSocketProxy;
 import dev.openhands.runtime.gateway.registry.ActivityRecorder;
 import dev.openhands.runtime.gateway.registry.SandboxRoute;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 
 /**
  * Rows 8 to 13 and 17: the exchange goes to the sandbox (HTTP or WebSocket) with the header rules of row 13, and its
@@ -84,7 +84,7 @@ final class ToSandbox {
     String conversationId = exchange.sandbox.conversationId();
     activity.touch(conversationId);
     boolean upgrade = WebSocketProxy.isUpgrade(exchange.request);
-    MultiMap headers = upgrade
+    HeadersMultiMap headers = upgrade
         ? forwardedHeaders.forWebSocket(exchange.request.headers(), exchange.facts(), upstream)
         : forwardedHeaders.forRequest(exchange.request.headers(), exchange.facts(), upstream);
     if (exchange.visitor) {

@@ -2,6 +2,7 @@ package dev.openhands.runtime.gateway.proxy;
 
 import dev.openhands.runtime.gateway.security.OriginVerifier;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,19 +48,21 @@ public final class ForwardedHeaders {
     this.stripCookiePrefixes = stripCookies.stream().map(name -> name + "=").toList();
   }
 
-  /** The headers to send upstream for an HTTP request. */
-  public MultiMap forRequest(MultiMap incoming, RequestFacts facts, Upstream upstream) {
+  /** The headers to send upstream for an HTTP request (a Netty {@code HttpHeaders} too, written as it is). */
+  public HeadersMultiMap forRequest(MultiMap incoming, RequestFacts facts, Upstream upstream) {
     return build(incoming, facts, upstream, false);
   }
 
   /** The headers to send upstream for a WebSocket handshake; the handshake's own headers are left out. */
-  public MultiMap forWebSocket(MultiMap incoming, RequestFacts facts, Upstream upstream) {
+  public HeadersMultiMap forWebSocket(MultiMap incoming, RequestFacts facts, Upstream upstream) {
     return build(incoming, facts, upstream, true);
   }
 
-  private MultiMap build(MultiMap incoming, RequestFacts facts, Upstream upstream, boolean webSocket) {
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    incoming.forEach(out::add);
+  private HeadersMultiMap build(MultiMap incoming, RequestFacts facts, Upstream upstream, boolean webSocket) {
+    HeadersMultiMap out = HeadersMultiMap.caseInsensitive();
+    for (Map.Entry<String, String> header : incoming) {
+      out.add(header.getKey(), header.getValue());
+    }
     removeHopByHop(out);
     removeAll(out, GATEWAY_OWNED);
     if (webSocket) {

@@ -2,8 +2,8 @@ package dev.openhands.runtime.gateway.proxy;
 
 import dev.openhands.runtime.gateway.failure.GatewayFailure;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 
 /**
  * Forwards one HTTP exchange (behaviour table rows 11 and 13) on a pooled upstream connection of the client
@@ -35,7 +35,7 @@ public final class HttpForwarder {
    * @param upstream where to send it
    * @param headers the headers to send, {@code Host} included
    */
-  public Future<Void> forward(HttpServerRequest request, Upstream upstream, MultiMap headers) {
+  public Future<Void> forward(HttpServerRequest request, Upstream upstream, HeadersMultiMap headers) {
     return new RelayedExchange(pool, request, upstream, headers).start();
   }
 }

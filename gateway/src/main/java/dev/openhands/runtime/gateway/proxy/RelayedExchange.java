@@ -4,7 +4,6 @@ import dev.openhands.runtime.gateway.failure.GatewayFailure;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -21,8 +20,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.internal.buffer.BufferInternal;
-import java.util.Map;
 
 /**
  * One HTTP exchange between a client's request on the gateway's server and an {@link UpstreamConnection}: the
@@ -54,7 +53,7 @@ final class RelayedExchange implements UpstreamPool.Waiter, UpstreamConnection.E
   private boolean keepAlive;
   private boolean over;
 
-  RelayedExchange(UpstreamPool pool, HttpServerRequest request, Upstream upstream, MultiMap headers) {
+  RelayedExchange(UpstreamPool pool, HttpServerRequest request, Upstream upstream, HeadersMultiMap headers) {
     this.pool = pool;
     this.request = request;
     this.response = request.response();
@@ -66,15 +65,7 @@ final class RelayedExchange implements UpstreamPool.Waiter, UpstreamConnection.E
       headers.set("Transfer-Encoding", "chunked");
     }
     this.withoutBody = !chunked && !headers.contains("Content-Length");
-    this.headers = headers instanceof HttpHeaders nettyHeaders ? nettyHeaders : copy(headers);
-  }
-
-  private static HttpHeaders copy(MultiMap headers) {
-    HttpHeaders copy = new DefaultHttpHeaders(false);
-    for (Map.Entry<String, String> header : headers) {
-      copy.add(header.getKey(), header.getValue());
-    }
-    return copy;
+    this.headers = headers;
   }
 
   Future<Void> start() {

@@ -24,9 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * HTTP/1.1 through the gateway, byte for byte on both sides: a raw-socket client and a raw-socket sandbox that
  * answers each path with exactly the bytes a real server may send (204 and 304 without a body, 1xx before the final
  * answer, trailers after a chunked body, a slow answer before a fast one on the same connection, a connection
- * dropped after the request). RFC 9110 and 9112 say what a proxy owes each; these tests hold the data plane to it.
- * A client's half-close (FIN after its request) is not here yet: Vert.x closes the connection on it, so the answer
- * is lost; the Netty data plane of issue 12 is to keep it.
+ * dropped after the request), and a client that closes its sending side after its requests (half-close). RFC 9110
+ * and 9112 say what a proxy owes each; these tests hold the data plane to it.
  */
 @Timeout(60)
 class Http11SemanticsTest {
@@ -165,6 +164,27 @@ class Http11SemanticsTest {
     }
     // The gateway answered only after giving up on the request, so a replay would already have arrived.
     assertEquals(before + 1, sandbox.count("/drop"), "bytes of it reached the sandbox: no retry");
+  }
+
+  @Test
+  void aClientThatHalfClosesAfterItsRequests_getsEveryAnswer_thenTheConnectionCloses() throws Exception {
+    try (Client client = new Client()) {
+      client.write(get("/first") + get("/second"));
+      client.finishSending();
+      assertEquals("ok:/first", client.read(false).body());
+      assertEquals("ok:/second", client.read(false).body());
+      assertEquals("", client.readToClose(), "the gateway closes once the last answer is out");
+    }
+  }
+
+  @Test
+  void aClientThatHalfClosesAnIdleConnection_seesItClosed() throws Exception {
+    try (Client client = new Client()) {
+      client.write(get("/before-idle"));
+      assertEquals("ok:/before-idle", client.read(false).body());
+      client.finishSending();
+      assertEquals("", client.readToClose());
+    }
   }
 
   /** A raw HTTP/1.1 client on one connection to the gateway. */

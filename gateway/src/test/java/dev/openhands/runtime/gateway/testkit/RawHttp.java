@@ -85,6 +85,11 @@ public final class RawHttp {
       }
     }
 
+    /** Closes the sending side only (a half-close: FIN after the requests); the answers can still be read. */
+    public void finishSending() throws IOException {
+      socket.shutdownOutput();
+    }
+
     /** Everything left until the peer closes the connection (or resets it), within the read timeout. */
     public String readToClose() throws IOException {
       ByteArrayOutputStream rest = new ByteArrayOutputStream();
