@@ -55,7 +55,7 @@ public final class JsonLine {
   public JsonLine number(String name, long value) {
     if (value >= 0) {
       name(name);
-      ascii(Long.toString(value));
+      digits(value);
     }
     return this;
   }
@@ -138,6 +138,19 @@ public final class JsonLine {
     for (int i = 0; i < n; i++) {
       bytes[length++] = (byte) text.charAt(i);
     }
+  }
+
+  /** Appends the decimal digits of {@code value} (not negative), without making a string. */
+  private void digits(long value) {
+    int count = 1;
+    for (long rest = value / 10; rest > 0; rest /= 10) {
+      count++;
+    }
+    ensure(count);
+    for (int i = length + count - 1; i >= length; i--, value /= 10) {
+      bytes[i] = (byte) ('0' + value % 10);
+    }
+    length += count;
   }
 
   private void put(char c) {

@@ -18,6 +18,14 @@ class JsonLineTest {
   }
 
   @Test
+  void numbers_writtenInDecimal_fromZeroToTheLargest() {
+    String line = JsonLine.of("t", "x").number("a", 0).number("b", 9).number("c", 10).number("d", 1_000_007)
+        .number("e", Long.MAX_VALUE).toString();
+    assertEquals("{\"time\":\"t\",\"type\":\"x\",\"a\":0,\"b\":9,\"c\":10,\"d\":1000007,\"e\":"
+        + Long.MAX_VALUE + "}", line);
+  }
+
+  @Test
   void controlCharactersQuotesAndLineSeparators_escaped() {
     String line = JsonLine.of("t", "x").field("v", "a\"b\\c\n\u0000\u2028").toString();
     assertEquals("{\"time\":\"t\",\"type\":\"x\",\"v\":\"a\\\"b\\\\c\\u000a\\u0000\\u2028\"}", line);

@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -22,6 +23,8 @@ import java.util.function.Supplier;
  * Lives on the event loop of its connection; every step and callback runs there.
  */
 public final class Exchange {
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
   final HttpServerRequest request;
   final long startedNanos;
@@ -52,6 +55,7 @@ public final class Exchange {
   /** Whether the user opens the port through its owner's share (row 22): the sandbox is not told who asks. */
   boolean visitor;
   private SandboxAdmission admission;
+  private String peerAddress;
 
   Exchange(HttpServerRequest request, Context context, Answers answers, long startedNanos) {
     this.request = request;
@@ -151,17 +155,30 @@ public final class Exchange {
     return new RequestFacts(requestId(), originVerified, peerAddress(), request.scheme(), host);
   }
 
+  /** 32 random hexadecimal digits, made once per exchange. */
   String requestId() {
     if (requestId == null) {
       ThreadLocalRandom random = ThreadLocalRandom.current();
-      requestId = Long.toHexString(random.nextLong() | Long.MIN_VALUE)
-          + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+      byte[] digits = new byte[32];
+      hex(random.nextLong(), digits, 0);
+      hex(random.nextLong(), digits, 16);
+      requestId = new String(digits, StandardCharsets.ISO_8859_1);
     }
     return requestId;
   }
 
+  private static void hex(long value, byte[] into, int at) {
+    for (int i = 15; i >= 0; i--, value >>>= 4) {
+      into[at + i] = HEX[(int) (value & 0xf)];
+    }
+  }
+
+  /** The client's address as text, read once per exchange. */
   String peerAddress() {
-    return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    if (peerAddress == null) {
+      peerAddress = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    }
+    return peerAddress;
   }
 
   /** Row 19: this exchange holds one of its sandbox's slots until {@link #releaseSlot()}. */

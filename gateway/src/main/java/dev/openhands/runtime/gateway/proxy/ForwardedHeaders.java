@@ -1,9 +1,11 @@
 package dev.openhands.runtime.gateway.proxy;
 
 import dev.openhands.runtime.gateway.security.OriginVerifier;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,27 +21,36 @@ public final class ForwardedHeaders {
    * Hop-by-hop headers (RFC 9110 section 7.6.1 and the ones proxies have always treated so). {@code Trailer} is
    * not one: it names the trailer fields, which are forwarded after a chunked body.
    */
-  private static final List<String> HOP_BY_HOP = List.of(
+  private static final List<AsciiString> HOP_BY_HOP = names(
       "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
       "TE", "Transfer-Encoding", "Upgrade");
 
   /** Fields a trailer must not carry (RFC 9110 section 6.5.1: framing, routing, authentication, controls). */
-  private static final List<String> NOT_IN_TRAILERS = List.of(
+  private static final List<AsciiString> NOT_IN_TRAILERS = names(
       "Content-Length", "Content-Encoding", "Content-Type", "Content-Range", "Host", "Authorization",
       "Set-Cookie", "Cache-Control", "Expect", "Max-Forwards", "Pragma", "Range", "TE", "Trailer",
       "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade");
 
   /** Headers the gateway sets itself, or answers itself ({@code Expect}), or that must never leave it. */
-  private static final List<String> GATEWAY_OWNED = List.of(
+  private static final List<AsciiString> GATEWAY_OWNED = names(
       OriginVerifier.HEADER, "Expect", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
       "X-Forwarded-Port", "X-Request-Id");
 
   /** Handshake headers that each WebSocket leg negotiates for itself. */
-  private static final List<String> WEBSOCKET_HANDSHAKE = List.of(
+  private static final List<AsciiString> WEBSOCKET_HANDSHAKE = names(
       "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol",
       "Sec-WebSocket-Accept");
 
   private static final String COGNITO_PREFIX = "X-Cognito-";
+
+  // Names as AsciiString: a header map hashes one once, not on every lookup.
+  private static final AsciiString CONNECTION = AsciiString.cached("Connection");
+  private static final AsciiString COOKIE = AsciiString.cached("Cookie");
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+  private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+  private static final AsciiString X_REQUEST_ID = AsciiString.cached("X-Request-Id");
+  private static final AsciiString HTTPS = AsciiString.cached("https");
 
   private final List<String> stripCookiePrefixes;
 
@@ -75,11 +86,11 @@ public final class ForwardedHeaders {
       stripPlatformCookies(out);
     }
     appendForwardedFor(incoming, out, facts);
-    out.set("X-Forwarded-Proto", facts.originVerified() ? "https" : facts.scheme());
+    out.set(X_FORWARDED_PROTO, facts.originVerified() ? HTTPS : facts.scheme());
     if (facts.host() != null) {
-      out.set("X-Forwarded-Host", facts.host());
+      out.set(X_FORWARDED_HOST, facts.host());
     }
-    out.set("X-Request-Id", facts.requestId());
+    out.set(X_REQUEST_ID, facts.requestId());
     return out;
   }
 
@@ -100,8 +111,11 @@ public final class ForwardedHeaders {
 
   /** Removes the platform's cookies (row 13): code the agent wrote must never see a user's tokens. */
   void stripPlatformCookies(MultiMap headers) {
-    List<String> cookieHeaders = headers.getAll("Cookie");
-    if (cookieHeaders.isEmpty() || !mentionsPlatformCookie(cookieHeaders)) {
+    if (!headers.contains(COOKIE)) {
+      return;
+    }
+    List<String> cookieHeaders = headers.getAll(COOKIE);
+    if (!mentionsPlatformCookie(cookieHeaders)) {
       return;
     }
     StringBuilder kept = new StringBuilder();
@@ -117,9 +131,9 @@ public final class ForwardedHeaders {
         start = end + 1;
       }
     }
-    headers.remove("Cookie");
+    headers.remove(COOKIE);
     if (kept.length() > 0) {
-      headers.set("Cookie", kept.toString());
+      headers.set(COOKIE, kept.toString());
     }
   }
 
@@ -159,9 +173,11 @@ public final class ForwardedHeaders {
 
   /** Appends the peer's address to the chain the request arrived with. */
   private static void appendForwardedFor(MultiMap incoming, MultiMap out, RequestFacts facts) {
-    List<String> prior = incoming.getAll("X-Forwarded-For");
-    out.set("X-Forwarded-For", prior.isEmpty() ? facts.peerAddress()
-        : String.join(", ", prior) + ", " + facts.peerAddress());
+    if (!incoming.contains(X_FORWARDED_FOR)) {
+      out.set(X_FORWARDED_FOR, facts.peerAddress());
+      return;
+    }
+    out.set(X_FORWARDED_FOR, String.join(", ", incoming.getAll(X_FORWARDED_FOR)) + ", " + facts.peerAddress());
   }
 
   /**
@@ -188,9 +204,11 @@ public final class ForwardedHeaders {
    * holds only the message's own headers.
    */
   private static void removeHopByHop(MultiMap out) {
-    List<String> listed = out.getAll("Connection");
-    for (int i = 0; i < listed.size(); i++) {
-      removeListed(out, listed.get(i));
+    if (out.contains(CONNECTION)) {
+      List<String> listed = out.getAll(CONNECTION);
+      for (int i = 0; i < listed.size(); i++) {
+        removeListed(out, listed.get(i));
+      }
     }
     removeAll(out, HOP_BY_HOP);
   }
@@ -208,7 +226,11 @@ public final class ForwardedHeaders {
     }
   }
 
-  private static void removeAll(MultiMap out, List<String> names) {
+  private static List<AsciiString> names(String... names) {
+    return Arrays.stream(names).map(AsciiString::cached).toList();
+  }
+
+  private static void removeAll(MultiMap out, List<? extends CharSequence> names) {
     for (int i = 0; i < names.size(); i++) {
       out.remove(names.get(i));
     }

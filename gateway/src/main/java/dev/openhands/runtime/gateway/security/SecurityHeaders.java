@@ -1,5 +1,6 @@
 package dev.openhands.runtime.gateway.security;
 
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import java.util.List;
 
@@ -10,17 +11,19 @@ import java.util.List;
  */
 public final class SecurityHeaders {
 
-  private static final List<String[]> DEFAULTS = List.of(
-      new String[] {"X-Frame-Options", "SAMEORIGIN"},
-      new String[] {"X-Content-Type-Options", "nosniff"},
-      new String[] {"Referrer-Policy", "strict-origin-when-cross-origin"},
-      new String[] {"Content-Security-Policy", "frame-ancestors 'self'"});
+  /** Names and values as AsciiString: hashed once, and written to the wire as the bytes they hold. */
+  private static final List<AsciiString[]> DEFAULTS = List.of(
+      header("X-Frame-Options", "SAMEORIGIN"),
+      header("X-Content-Type-Options", "nosniff"),
+      header("Referrer-Policy", "strict-origin-when-cross-origin"),
+      header("Content-Security-Policy", "frame-ancestors 'self'"));
+  private static final AsciiString SET_COOKIE = AsciiString.cached("Set-Cookie");
 
   private SecurityHeaders() {}
 
   /** Adds each default header that {@code headers} lacks. */
   public static void addMissing(MultiMap headers) {
-    for (String[] header : DEFAULTS) {
+    for (AsciiString[] header : DEFAULTS) {
       if (!headers.contains(header[0])) {
         headers.set(header[0], header[1]);
       }
@@ -29,13 +32,17 @@ public final class SecurityHeaders {
 
   /** Rewrites every {@code Set-Cookie} header in place. */
   public static void rewriteSetCookies(MultiMap headers) {
-    List<String> cookies = headers.getAll("Set-Cookie");
-    if (cookies.isEmpty()) {
+    if (!headers.contains(SET_COOKIE)) {
       return;
     }
-    headers.remove("Set-Cookie");
+    List<String> cookies = headers.getAll(SET_COOKIE);
+    headers.remove(SET_COOKIE);
     for (String cookie : cookies) {
-      headers.add("Set-Cookie", SetCookieRewriter.rewrite(cookie));
+      headers.add(SET_COOKIE, SetCookieRewriter.rewrite(cookie));
     }
+  }
+
+  private static AsciiString[] header(String name, String value) {
+    return new AsciiString[] {AsciiString.cached(name), AsciiString.cached(value)};
   }
 }
