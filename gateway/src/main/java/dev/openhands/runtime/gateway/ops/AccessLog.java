@@ -1,25 +1,28 @@
 package dev.openhands.runtime.gateway.ops;
 
 import dev.openhands.runtime.common.log.JsonLine;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * One JSON line per request on standard output ({@link JsonLine}), the shape CloudWatch Logs Insights reads.
- * Entries are handed to a writer thread through a bounded lock-free queue; the writer wakes every
- * {@link #WRITE_INTERVAL_NANOS} to format and write what has arrived, so an event loop neither builds the line,
- * nor takes a lock, nor wakes a thread (a blocking queue's lock and wake-ups per request cost the gateway about
- * a fifth of its throughput). The writer formats each line straight to UTF-8 bytes in one reused {@link JsonLine}
- * and writes them in blocks of 64 KiB. When the queue is full a line is dropped and counted. Lines never carry
- * cookies, tokens, query strings or header values other than the trace id and user agent.
+ * Each thread that logs (an event loop) formats its lines straight to UTF-8 bytes, on its own thread, into a
+ * buffer of its own; a writer thread takes each buffer whole every {@link #WRITE_INTERVAL_NANOS} and writes it in
+ * one piece. Per request that is one uncontended lock and no allocation beyond the caller's entry: no queue node,
+ * no shared counter, no wake-up of another thread (a blocking queue's lock and wake-ups per request cost the gateway
+ * about a fifth of its throughput). When a thread already has {@code capacity} lines waiting (the writer fell
+ * behind), a line is dropped and counted. Lines never carry cookies, tokens, query strings or header values other
+ * than the trace id and user agent.
  */
 public final class AccessLog implements AutoCloseable {
 
@@ -28,21 +31,27 @@ public final class AccessLog implements AutoCloseable {
       String conversationId, int port, int status, long bytesIn, long bytesOut, long durationMicros, String peer,
       String userAgent) {}
 
-  /** How long the writer sleeps when the queue is empty: the most a line waits before it is written. */
+  /** How long the writer sleeps between passes: the most a line waits before it is written. */
   static final long WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private static final String TYPE = "access";
 
-  private final Queue<Entry> lines = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
   private final int capacity;
   private final OutputStream out;
-  /** The writer thread's line, begun again for every entry. */
-  private final JsonLine line = JsonLine.of("", TYPE);
+  private final List<Lines> allLines = new CopyOnWriteArrayList<>();
+  private final FastThreadLocal<Lines> threadLines = new FastThreadLocal<>() {
+    @Override
+    protected Lines initialValue() {
+      Lines lines = new Lines();
+      allLines.add(lines);
+      return lines;
+    }
+  };
   private final Thread writer;
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean closed;
 
+  /** @param capacity most lines that may wait per logging thread */
   public AccessLog(OutputStream stream, int capacity) {
     this.capacity = capacity;
     this.out = new BufferedOutputStream(stream, 64 * 1024);
@@ -51,35 +60,16 @@ public final class AccessLog implements AutoCloseable {
     this.writer.start();
   }
 
-  /** Queues the entry; it is formatted and written on the writer thread, never on the caller's. */
+  /** Formats the entry into the calling thread's waiting lines; the writer thread writes them. */
   public void log(Entry entry) {
-    if (queued.incrementAndGet() > capacity) {
-      queued.decrementAndGet();
+    if (closed || !threadLines.get().add(entry)) {
       dropped.incrementAndGet();
-      return;
     }
-    lines.offer(entry);
   }
 
-  /** Lines dropped because the writer fell behind. */
+  /** Lines dropped because the writer fell behind (or came after close). */
   public long dropped() {
     return dropped.get();
-  }
-
-  /** The last time written and its text: lines of the same millisecond share it (writer thread only). */
-  private long lastMillis = Long.MIN_VALUE;
-  private String lastTime;
-
-  private String time(long epochMillis) {
-    if (epochMillis != lastMillis) {
-      lastMillis = epochMillis;
-      lastTime = Instant.ofEpochMilli(epochMillis).toString();
-    }
-    return lastTime;
-  }
-
-  static String format(Entry e) {
-    return fields(JsonLine.of(Instant.ofEpochMilli(e.epochMillis()).toString(), TYPE), e).toString();
   }
 
   /** Adds the entry's fields to {@code line}, begun with its time. */
@@ -104,13 +94,11 @@ public final class AccessLog implements AutoCloseable {
     try {
       while (true) {
         boolean closing = closed;
-        int written = 0;
-        for (Entry entry = lines.poll(); entry != null; entry = lines.poll()) {
-          queued.decrementAndGet();
-          fields(line.begin(time(entry.epochMillis()), TYPE), entry).writeTo(out);
-          written++;
+        boolean written = false;
+        for (Lines lines : allLines) {
+          written |= lines.writeWaiting(out);
         }
-        if (written > 0) {
+        if (written) {
           out.flush();
         }
         if (closing) {
@@ -123,11 +111,95 @@ public final class AccessLog implements AutoCloseable {
     }
   }
 
-  /** Writes what is queued, then stops the writer. */
+  /** Writes what is waiting, then stops the writer. */
   @Override
   public void close() throws InterruptedException {
     closed = true;
     LockSupport.unpark(writer);
     writer.join(2000);
+  }
+
+  /**
+   * The lines one thread formatted that wait for the writer, in a buffer the writer swaps for an empty one. The
+   * lock is the logging thread's but for the writer's swap every {@link #WRITE_INTERVAL_NANOS}.
+   */
+  private final class Lines {
+    private final JsonLine line = JsonLine.of("", TYPE);
+    private Buffer waiting = new Buffer();
+    private Buffer spare = new Buffer();
+    private int count;
+    /** The last time formatted and its text: lines of the same millisecond share it. */
+    private long lastMillis = Long.MIN_VALUE;
+    private String lastTime;
+
+    /** Formats the entry; {@code false} when {@code capacity} lines already wait. */
+    synchronized boolean add(Entry entry) {
+      if (count >= capacity) {
+        return false;
+      }
+      try {
+        fields(line.begin(time(entry.epochMillis()), TYPE), entry).writeTo(waiting);
+      } catch (IOException cannot) {
+        throw new UncheckedIOException(cannot); // a byte buffer does not fail
+      }
+      count++;
+      return true;
+    }
+
+    private String time(long epochMillis) {
+      if (epochMillis != lastMillis) {
+        lastMillis = epochMillis;
+        lastTime = Instant.ofEpochMilli(epochMillis).toString();
+      }
+      return lastTime;
+    }
+
+    /** Writes the waiting lines (writer thread only); {@code false} when none waited. */
+    boolean writeWaiting(OutputStream to) throws IOException {
+      Buffer taken;
+      synchronized (this) {
+        if (count == 0) {
+          return false;
+        }
+        taken = waiting;
+        waiting = spare;
+        spare = null;
+        count = 0;
+      }
+      taken.writeTo(to);
+      taken.reset();
+      synchronized (this) {
+        spare = taken;
+      }
+      return true;
+    }
+  }
+
+  /** An unsynchronized byte buffer (a {@code ByteArrayOutputStream} locks on every write). */
+  private static final class Buffer extends OutputStream {
+    private byte[] bytes = new byte[16 * 1024];
+    private int length;
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] from, int offset, int count) {
+      if (length + count > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + count));
+      }
+      System.arraycopy(from, offset, bytes, length, count);
+      length += count;
+    }
+
+    void writeTo(OutputStream to) throws IOException {
+      to.write(bytes, 0, length);
+    }
+
+    void reset() {
+      length = 0;
+    }
   }
 }

@@ -2,13 +2,21 @@ package dev.openhands.runtime.gateway.ops;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.ToDoubleFunction;
 
@@ -20,10 +28,22 @@ public final class GatewayMetrics {
 
   /** Statuses counted each under its own label, 1 to 999 (slot 0: any other). */
   private static final int STATUS_SLOTS = 1000;
+  private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  /** The request timers by route kind, then by status: found without building a key per request. */
-  private final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> requestTimers = new ConcurrentHashMap<>();
+  /** The route kinds seen, each with the statuses whose meter is registered. */
+  private final ConcurrentHashMap<String, RouteKind> routeKinds = new ConcurrentHashMap<>();
+  private final AtomicInteger nextRouteIndex = new AtomicInteger();
+  /** Every thread's request counts, summed when scraped. */
+  private final List<RequestCounts> allCounts = new CopyOnWriteArrayList<>();
+  private final FastThreadLocal<RequestCounts> threadCounts = new FastThreadLocal<>() {
+    @Override
+    protected RequestCounts initialValue() {
+      RequestCounts counts = new RequestCounts();
+      allCounts.add(counts);
+      return counts;
+    }
+  };
   private final ConcurrentHashMap<String, Counter> connectFailures = new ConcurrentHashMap<>();
   private final Timer registryReadOk;
   private final Timer registryReadFailed;
@@ -44,21 +64,34 @@ public final class GatewayMetrics {
     return registry.scrape();
   }
 
-  /** One finished request: its route kind, status and duration; a status outside 1 to 999 counts as "other". */
+  /**
+   * One finished request: its route kind, status and duration; a status outside 1 to 999 counts as "other". The
+   * count and total time go to the calling thread's own counters (an event loop's: no shared write, no lock),
+   * summed when scraped.
+   */
   public void request(String route, int status, long durationNanos) {
-    AtomicReferenceArray<Timer> byStatus =
-        requestTimers.computeIfAbsent(route, key -> new AtomicReferenceArray<>(STATUS_SLOTS));
+    RouteKind kind = routeKinds.computeIfAbsent(route, key -> new RouteKind(nextRouteIndex.getAndIncrement()));
     int slot = status > 0 && status < STATUS_SLOTS ? status : 0;
-    Timer timer = byStatus.get(slot);
-    if (timer == null) {
+    threadCounts.get().add(kind.index, slot, durationNanos);
+    if (kind.registered.get(slot) == null) {
       // Registering the same tags twice returns the meter registered first, so a race costs nothing.
-      timer = Timer.builder("gateway_requests")
+      int index = kind.index;
+      kind.registered.set(slot, FunctionTimer.builder("gateway_requests", this,
+              metrics -> metrics.sum(index, slot, false), metrics -> metrics.sum(index, slot, true),
+              TimeUnit.NANOSECONDS)
           .description("Requests answered, by route kind and status")
           .tag("route", route).tag("status", slot == 0 ? "other" : Integer.toString(slot))
-          .register(registry);
-      byStatus.set(slot, timer);
+          .register(registry));
     }
-    timer.record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The count (or total nanoseconds) of one route kind and status over every thread's counters. */
+  private long sum(int routeIndex, int slot, boolean nanos) {
+    long sum = 0;
+    for (RequestCounts counts : allCounts) {
+      sum += counts.read(routeIndex, slot, nanos);
+    }
+    return sum;
   }
 
   /** A connection to a sandbox or the app that could not be made. */
@@ -81,5 +114,48 @@ public final class GatewayMetrics {
   /** A monotonically growing count kept elsewhere, read when scraped. */
   public <T> void counter(String name, String description, T source, ToDoubleFunction<T> value) {
     FunctionCounter.builder(name, source, value).description(description).register(registry);
+  }
+
+  private static final class RouteKind {
+    final int index;
+    final AtomicReferenceArray<FunctionTimer> registered = new AtomicReferenceArray<>(STATUS_SLOTS);
+
+    RouteKind(int index) {
+      this.index = index;
+    }
+  }
+
+  /**
+   * One thread's request counts and total durations by route kind and status. Only its thread writes them (opaque
+   * writes: no fence); a scrape reads them from another thread, at most a few requests behind.
+   */
+  private static final class RequestCounts {
+    private volatile long[][] counts = new long[0][];
+    private volatile long[][] nanos = new long[0][];
+
+    void add(int routeIndex, int slot, long durationNanos) {
+      if (routeIndex >= counts.length || counts[routeIndex] == null) {
+        grow(routeIndex);
+      }
+      long[] count = counts[routeIndex];
+      long[] total = nanos[routeIndex];
+      LONGS.setOpaque(count, slot, (long) LONGS.getOpaque(count, slot) + 1);
+      LONGS.setOpaque(total, slot, (long) LONGS.getOpaque(total, slot) + durationNanos);
+    }
+
+    private void grow(int routeIndex) {
+      long[][] moreCounts = Arrays.copyOf(counts, Math.max(counts.length, routeIndex + 1));
+      long[][] moreNanos = Arrays.copyOf(nanos, moreCounts.length);
+      moreCounts[routeIndex] = new long[STATUS_SLOTS];
+      moreNanos[routeIndex] = new long[STATUS_SLOTS];
+      nanos = moreNanos;
+      counts = moreCounts;
+    }
+
+    long read(int routeIndex, int slot, boolean total) {
+      long[][] table = total ? nanos : counts;
+      long[] row = routeIndex < table.length ? table[routeIndex] : null;
+      return row == null ? 0 : (long) LONGS.getOpaque(row, slot);
+    }
   }
 }
