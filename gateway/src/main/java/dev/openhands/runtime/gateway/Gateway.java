@@ -45,7 +45,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 /**
  * The running gateway, wired: what every listener shares (the route cache, the activity recorder, the admission
  * limits, the verifiers, the health state, metrics and the access log), one {@link Listener} per event loop, and the
- * admin server. {@link #start} warms the request path ({@link Warmup}), then returns once every listener is bound; {@link #drain} and {@link #stop} take it down.
+ * admin server. {@link #start} warms the request path ({@link Warmup}), then returns once every listener is bound;
+ * {@link #drain} and {@link #stop} take it down.
  */
 public final class Gateway {
 
@@ -72,8 +73,7 @@ public final class Gateway {
     GatewayMetrics metrics = new GatewayMetrics();
     this.registry = new SandboxRegistry(dynamo, config.sandboxTable());
     RouteCache routes = new RouteCache(conversationId -> timed(registry, metrics, conversationId),
-        new RouteCache.Settings(config.routeRefresh(), config.routeMaxStale(), config.routeNegativeTtl(),
-            config.routeCacheMax()),
+        routeSettings(config, config.routeCacheMax()),
         Ticker.systemTicker(), ForkJoinPool.commonPool());
     ActivityRecorder activity = new ActivityRecorder(dynamo, config.sandboxTable(), config.activityInterval(),
         ACTIVITY_WRITES_IN_FLIGHT, Ticker.systemTicker(), Clock.systemUTC());
@@ -106,7 +106,15 @@ public final class Gateway {
         .recover(err -> gateway.stop().transform(ignored -> Future.failedFuture(err)));
   }
 
-  /** Id tokens verified here when COGNITO_ISSUER is set; keys fetched without keep-alive (rare, on the loop that asked). */
+  /** The route cache's freshness limits from the configuration, holding at most {@code maxSize} routes. */
+  static RouteCache.Settings routeSettings(GatewayConfig config, long maxSize) {
+    return new RouteCache.Settings(config.routeRefresh(), config.routeMaxStale(), config.routeNegativeTtl(), maxSize);
+  }
+
+  /**
+   * Id tokens verified here when COGNITO_ISSUER is set; keys fetched without keep-alive (rare, on the loop that
+   * asked).
+   */
   private static IdTokenVerifier idTokens(Vertx vertx, GatewayConfig config) {
     if (!config.verifiesIdTokens()) {
       return null;

@@ -1,9 +1,10 @@
 package dev.openhands.runtime.gateway;
 
 import dev.openhands.runtime.common.config.ConfigException;
+import dev.openhands.runtime.common.ops.ShutdownSignals;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
 import dev.openhands.runtime.gateway.ops.DrainPlan;
-import dev.openhands.runtime.common.ops.ShutdownSignals;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,7 @@ public final class Main {
     }
     LOG.info("gateway listening on {}:{} with the {} transport ({})", config.bindAddress(), config.gatewayPort(),
         gateway.transport(), config);
-    if (java.util.List.of(args).contains(WARM_UP_ONLY)) {
+    if (List.of(args).contains(WARM_UP_ONLY)) {
       gateway.stop().toCompletionStage().toCompletableFuture().join();
       LOG.info("{}: warmed up and stopped; exiting", WARM_UP_ONLY);
       System.exit(0);

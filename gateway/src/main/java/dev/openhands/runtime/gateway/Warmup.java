@@ -90,7 +90,7 @@ final class Warmup {
     SandboxRoute route = new SandboxRoute.Running("127.0.0.1", USER);
     RouteCache routes = new RouteCache(
         id -> id.equals(conversationId) ? CompletableFuture.completedFuture(route) : registryRead.apply(id),
-        new RouteCache.Settings(config.routeRefresh(), config.routeMaxStale(), config.routeNegativeTtl(), 16),
+        Gateway.routeSettings(config, 16),
         Ticker.systemTicker(), ForkJoinPool.commonPool());
     ActivityRecorder noRecords = new ActivityRecorder(id -> CompletableFuture.completedFuture(null),
         config.activityInterval(), 1, Ticker.systemTicker());
