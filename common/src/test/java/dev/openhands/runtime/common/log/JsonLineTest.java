@@ -26,6 +26,23 @@ class JsonLineTest {
   }
 
   @Test
+  void namesEncodedOnce_writeTheSameLineAsNamesWrittenEachTime() {
+    String byString = JsonLine.of("t", "x").field("path", "/a\"b").number("status", 200).field("none", null)
+        .number("port", 8000).toString();
+    String byName = JsonLine.of("t", "x").field(JsonLine.Name.of("path"), "/a\"b")
+        .number(JsonLine.Name.of("status"), 200).field(JsonLine.Name.of("none"), null)
+        .number(JsonLine.Name.of("port"), 8000).toString();
+    assertEquals(byString, byName);
+    assertEquals("{\"time\":\"t\",\"type\":\"x\",\"path\":\"/a\\\"b\",\"status\":200,\"port\":8000}", byName);
+  }
+
+  @Test
+  void aNameThatWouldNeedEscaping_isRefused() {
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> JsonLine.Name.of("a\"b"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> JsonLine.Name.of(""));
+  }
+
+  @Test
   void controlCharactersQuotesAndLineSeparators_escaped() {
     String line = JsonLine.of("t", "x").field("v", "a\"b\\c\n\u0000\u2028").toString();
     assertEquals("{\"time\":\"t\",\"type\":\"x\",\"v\":\"a\\\"b\\\\c\\u000a\\u0000\\u2028\"}", line);

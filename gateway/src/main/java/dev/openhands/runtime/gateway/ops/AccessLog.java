@@ -1,6 +1,7 @@
 package dev.openhands.runtime.gateway.ops;
 
 import dev.openhands.runtime.common.log.JsonLine;
+import dev.openhands.runtime.common.log.JsonLine.Name;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -72,22 +73,36 @@ public final class AccessLog implements AutoCloseable {
     return dropped.get();
   }
 
+  private static final Name REQUEST_ID = Name.of("request_id");
+  private static final Name TRACE_ID = Name.of("trace_id");
+  private static final Name METHOD = Name.of("method");
+  private static final Name PATH = Name.of("path");
+  private static final Name ROUTE = Name.of("route");
+  private static final Name CONVERSATION_ID = Name.of("conversation_id");
+  private static final Name PORT = Name.of("port");
+  private static final Name STATUS = Name.of("status");
+  private static final Name BYTES_IN = Name.of("bytes_in");
+  private static final Name BYTES_OUT = Name.of("bytes_out");
+  private static final Name DURATION_US = Name.of("duration_us");
+  private static final Name PEER = Name.of("peer");
+  private static final Name USER_AGENT = Name.of("user_agent");
+
   /** Adds the entry's fields to {@code line}, begun with its time. */
   private static JsonLine fields(JsonLine line, Entry e) {
     return line
-        .field("request_id", e.requestId())
-        .field("trace_id", e.traceId())
-        .field("method", e.method())
-        .field("path", e.path())
-        .field("route", e.route())
-        .field("conversation_id", e.conversationId())
-        .number("port", e.port())
-        .number("status", e.status())
-        .number("bytes_in", e.bytesIn())
-        .number("bytes_out", e.bytesOut())
-        .number("duration_us", e.durationMicros())
-        .field("peer", e.peer())
-        .field("user_agent", e.userAgent());
+        .field(REQUEST_ID, e.requestId())
+        .field(TRACE_ID, e.traceId())
+        .field(METHOD, e.method())
+        .field(PATH, e.path())
+        .field(ROUTE, e.route())
+        .field(CONVERSATION_ID, e.conversationId())
+        .number(PORT, e.port())
+        .number(STATUS, e.status())
+        .number(BYTES_IN, e.bytesIn())
+        .number(BYTES_OUT, e.bytesOut())
+        .number(DURATION_US, e.durationMicros())
+        .field(PEER, e.peer())
+        .field(USER_AGENT, e.userAgent());
   }
 
   private void drain() {
