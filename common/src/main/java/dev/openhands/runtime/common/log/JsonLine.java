@@ -67,45 +67,25 @@ public final class JsonLine {
   }
 
   public JsonLine field(String name, String value) {
-    if (value != null) {
-      name(name);
-      put('"');
-      escape(value);
-      put('"');
-    }
-    return this;
+    return value == null ? this : named(name).quoted(value);
   }
 
   /** As {@link #field(String, String)}, with a name encoded once. */
   public JsonLine field(Name name, String value) {
-    if (value != null) {
-      name(name);
-      put('"');
-      escape(value);
-      put('"');
-    }
-    return this;
+    return value == null ? this : named(name).quoted(value);
+  }
+
+  public JsonLine number(String name, long value) {
+    return value < 0 ? this : named(name).digits(value);
   }
 
   /** As {@link #number(String, long)}, with a name encoded once. */
   public JsonLine number(Name name, long value) {
-    if (value >= 0) {
-      name(name);
-      digits(value);
-    }
-    return this;
-  }
-
-  public JsonLine number(String name, long value) {
-    if (value >= 0) {
-      name(name);
-      digits(value);
-    }
-    return this;
+    return value < 0 ? this : named(name).digits(value);
   }
 
   public JsonLine bool(String name, boolean value) {
-    name(name);
+    named(name);
     ascii(value ? "true" : "false");
     return this;
   }
@@ -124,7 +104,14 @@ public final class JsonLine {
     return new String(bytes, 0, length, StandardCharsets.UTF_8) + "}";
   }
 
-  private void name(String name) {
+  private JsonLine quoted(String value) {
+    put('"');
+    escape(value);
+    put('"');
+    return this;
+  }
+
+  private JsonLine named(String name) {
     if (length > 1) {
       put(',');
     }
@@ -132,9 +119,10 @@ public final class JsonLine {
     ascii(name);
     put('"');
     put(':');
+    return this;
   }
 
-  private void name(Name name) {
+  private JsonLine named(Name name) {
     int n = name.bytes.length;
     ensure(n + 1);
     if (length > 1) {
@@ -142,6 +130,7 @@ public final class JsonLine {
     }
     System.arraycopy(name.bytes, 0, bytes, length, n);
     length += n;
+    return this;
   }
 
   /** Appends {@code value} escaped for a JSON string, cut at {@link #MAX_VALUE_CHARS}. */
@@ -195,7 +184,7 @@ public final class JsonLine {
   }
 
   /** Appends the decimal digits of {@code value} (not negative), without making a string. */
-  private void digits(long value) {
+  private JsonLine digits(long value) {
     int count = 1;
     for (long rest = value / 10; rest > 0; rest /= 10) {
       count++;
@@ -205,6 +194,7 @@ public final class JsonLine {
       bytes[i] = (byte) ('0' + value % 10);
     }
     length += count;
+    return this;
   }
 
   private void put(char c) {

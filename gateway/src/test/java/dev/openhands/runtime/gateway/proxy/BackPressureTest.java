@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.openhands.runtime.gateway.testkit.GatewayFixture;
 import dev.openhands.runtime.gateway.testkit.GatewayUnderTest;
 import dev.openhands.runtime.gateway.testkit.Poll;
+import dev.openhands.runtime.gateway.testkit.RawSandbox;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -144,66 +144,43 @@ class BackPressureTest {
   }
 
   /**
-   * A sandbox over raw sockets with small buffers: {@code GET /download} sends {@link #BODY} bytes as fast as the
-   * gateway takes them, counting; {@code POST /upload} reads its body only once {@link #startReading} opens.
+   * A sandbox with small socket buffers: {@code GET /download} sends {@link #BODY} bytes as fast as the gateway
+   * takes them, counting; {@code POST /upload} reads its body only once {@link #startReading} opens.
    */
   static final class StreamingSandbox implements AutoCloseable {
     final AtomicLong sent = new AtomicLong();
     final CountDownLatch startReading = new CountDownLatch(1);
-    private final ServerSocket server;
+    private final RawSandbox server;
 
     StreamingSandbox() throws IOException {
-      server = new ServerSocket();
-      server.setReceiveBufferSize(64 * 1024);
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
-      Thread acceptor = new Thread(this::accept, "streaming-sandbox");
-      acceptor.setDaemon(true);
-      acceptor.start();
+      server = RawSandbox.perConnection(64 * 1024, this::serve);
     }
 
     int port() {
-      return server.getLocalPort();
+      return server.port();
     }
 
-    private void accept() {
-      while (!server.isClosed()) {
-        try {
-          Socket socket = server.accept();
-          socket.setSendBufferSize(64 * 1024);
-          Thread connection = new Thread(() -> serve(socket), "streaming-sandbox-connection");
-          connection.setDaemon(true);
-          connection.start();
-        } catch (IOException closed) {
-          return;
+    private void serve(Socket socket) throws Exception {
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      OutputStream out = socket.getOutputStream();
+      String path = line(in).split(" ")[1];
+      Map<String, String> headers = headers(in);
+      if (path.equals("/download")) {
+        out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + BODY + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        byte[] chunk = new byte[64 * 1024];
+        for (int n = 0; n < BODY; n += chunk.length) {
+          out.write(chunk);
+          sent.addAndGet(chunk.length);
         }
+      } else {
+        startReading.await(60, TimeUnit.SECONDS);
+        long received = count(in, Long.parseLong(headers.get("content-length")));
+        String body = "received " + received;
+        out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+            .getBytes(StandardCharsets.ISO_8859_1));
       }
-    }
-
-    private void serve(Socket socket) {
-      try (socket) {
-        InputStream in = new BufferedInputStream(socket.getInputStream());
-        OutputStream out = socket.getOutputStream();
-        String path = line(in).split(" ")[1];
-        Map<String, String> headers = headers(in);
-        if (path.equals("/download")) {
-          out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + BODY + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-          byte[] chunk = new byte[64 * 1024];
-          for (int n = 0; n < BODY; n += chunk.length) {
-            out.write(chunk);
-            sent.addAndGet(chunk.length);
-          }
-        } else {
-          startReading.await(60, TimeUnit.SECONDS);
-          long received = count(in, Long.parseLong(headers.get("content-length")));
-          String body = "received " + received;
-          out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
-              .getBytes(StandardCharsets.ISO_8859_1));
-        }
-        out.flush();
-        in.transferTo(OutputStream.nullOutputStream());
-      } catch (IOException | InterruptedException | RuntimeException closed) {
-        // the peer went away
-      }
+      out.flush();
+      in.transferTo(OutputStream.nullOutputStream());
     }
 
     @Override

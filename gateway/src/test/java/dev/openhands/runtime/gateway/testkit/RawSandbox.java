@@ -59,18 +59,43 @@ public final class RawSandbox implements AutoCloseable {
     Answer answer(Request request) throws Exception;
   }
 
+  /** What serves one accepted connection, for a test that reads and writes it in its own way; it closes it. */
+  @FunctionalInterface
+  public interface Connection {
+    void serve(Socket socket) throws Exception;
+  }
+
   private final ServerSocket server;
   private final Script script;
+  private final Connection connection;
+  private final int socketBuffer;
   private final AtomicInteger connections = new AtomicInteger();
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
   public RawSandbox(Script script) throws IOException {
+    this(script, null, 0);
+  }
+
+  private RawSandbox(Script script, Connection connection, int socketBuffer) throws IOException {
     this.script = script;
+    this.connection = connection;
+    this.socketBuffer = socketBuffer;
     server = new ServerSocket();
+    if (socketBuffer > 0) {
+      server.setReceiveBufferSize(socketBuffer);
+    }
     server.bind(new InetSocketAddress("127.0.0.1", 0));
     Thread acceptor = new Thread(this::accept, "raw-sandbox");
     acceptor.setDaemon(true);
     acceptor.start();
+  }
+
+  /**
+   * A sandbox whose every connection {@code connection} serves as it likes, its sockets' buffers set to
+   * {@code socketBuffer} bytes each way (small, so that what a peer holds back is not hidden in them).
+   */
+  public static RawSandbox perConnection(int socketBuffer, Connection connection) throws IOException {
+    return new RawSandbox(null, connection, socketBuffer);
   }
 
   /** A 200 with a plain-text body framed by its length. */
@@ -98,9 +123,12 @@ public final class RawSandbox implements AutoCloseable {
       try {
         Socket socket = server.accept();
         connections.incrementAndGet();
-        Thread connection = new Thread(() -> serve(socket), "raw-sandbox-connection");
-        connection.setDaemon(true);
-        connection.start();
+        if (socketBuffer > 0) {
+          socket.setSendBufferSize(socketBuffer);
+        }
+        Thread serving = new Thread(() -> serve(socket), "raw-sandbox-connection");
+        serving.setDaemon(true);
+        serving.start();
       } catch (IOException closed) {
         return;
       }
@@ -109,6 +137,10 @@ public final class RawSandbox implements AutoCloseable {
 
   private void serve(Socket socket) {
     try (socket) {
+      if (connection != null) {
+        connection.serve(socket);
+        return;
+      }
       InputStream in = new BufferedInputStream(socket.getInputStream());
       OutputStream out = socket.getOutputStream();
       for (int nth = 1; ; nth++) {
