@@ -126,12 +126,16 @@ public final class AccessLog implements AutoCloseable {
     }
   }
 
-  /** Writes what is waiting, then stops the writer. */
+  /**
+   * Writes what is waiting, then stops the writer. The logging threads keep only an empty {@code Lines} of a closed
+   * log (a warm-up's): its buffers go.
+   */
   @Override
   public void close() throws InterruptedException {
     closed = true;
     LockSupport.unpark(writer);
     writer.join(2000);
+    allLines.forEach(Lines::discard);
   }
 
   /**
@@ -140,8 +144,8 @@ public final class AccessLog implements AutoCloseable {
    */
   private final class Lines {
     private final JsonLine line = JsonLine.of("", TYPE);
-    private Buffer waiting = new Buffer();
-    private Buffer spare = new Buffer();
+    private Buffer waiting = new Buffer(16 * 1024);
+    private Buffer spare = new Buffer(16 * 1024);
     private int count;
     /** The last time formatted and its text: lines of the same millisecond share it. */
     private long lastMillis = Long.MIN_VALUE;
@@ -169,6 +173,13 @@ public final class AccessLog implements AutoCloseable {
       return lastTime;
     }
 
+    /** Drops the buffers of a closed log. */
+    synchronized void discard() {
+      waiting = new Buffer(0);
+      spare = null;
+      count = 0;
+    }
+
     /** Writes the waiting lines (writer thread only); {@code false} when none waited. */
     boolean writeWaiting(OutputStream to) throws IOException {
       Buffer taken;
@@ -192,21 +203,30 @@ public final class AccessLog implements AutoCloseable {
 
   /** An unsynchronized byte buffer (a {@code ByteArrayOutputStream} locks on every write). */
   private static final class Buffer extends OutputStream {
-    private byte[] bytes = new byte[16 * 1024];
+    private byte[] bytes;
     private int length;
+
+    Buffer(int capacity) {
+      bytes = new byte[capacity];
+    }
 
     @Override
     public void write(int b) {
-      write(new byte[] {(byte) b}, 0, 1);
+      ensure(1);
+      bytes[length++] = (byte) b;
     }
 
     @Override
     public void write(byte[] from, int offset, int count) {
-      if (length + count > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + count));
-      }
+      ensure(count);
       System.arraycopy(from, offset, bytes, length, count);
       length += count;
+    }
+
+    private void ensure(int more) {
+      if (length + more > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+      }
     }
 
     void writeTo(OutputStream to) throws IOException {

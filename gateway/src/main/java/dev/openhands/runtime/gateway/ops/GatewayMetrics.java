@@ -126,36 +126,29 @@ public final class GatewayMetrics {
   }
 
   /**
-   * One thread's request counts and total durations by route kind and status. Only its thread writes them (opaque
-   * writes: no fence); a scrape reads them from another thread, at most a few requests behind.
+   * One thread's request counts and total durations by route kind and status: a row per route kind, counts in
+   * its first {@code STATUS_SLOTS} slots, nanoseconds in the next. Only its thread writes them (opaque writes: no
+   * fence); a scrape reads them from another thread, at most a few requests behind.
    */
   private static final class RequestCounts {
-    private volatile long[][] counts = new long[0][];
-    private volatile long[][] nanos = new long[0][];
+    private volatile long[][] rows = new long[0][];
 
     void add(int routeIndex, int slot, long durationNanos) {
-      if (routeIndex >= counts.length || counts[routeIndex] == null) {
-        grow(routeIndex);
+      long[][] all = rows;
+      if (routeIndex >= all.length || all[routeIndex] == null) {
+        all = Arrays.copyOf(all, Math.max(all.length, routeIndex + 1));
+        all[routeIndex] = new long[2 * STATUS_SLOTS];
+        rows = all;
       }
-      long[] count = counts[routeIndex];
-      long[] total = nanos[routeIndex];
-      LONGS.setOpaque(count, slot, (long) LONGS.getOpaque(count, slot) + 1);
-      LONGS.setOpaque(total, slot, (long) LONGS.getOpaque(total, slot) + durationNanos);
+      long[] row = all[routeIndex];
+      LONGS.setOpaque(row, slot, (long) LONGS.getOpaque(row, slot) + 1);
+      LONGS.setOpaque(row, STATUS_SLOTS + slot, (long) LONGS.getOpaque(row, STATUS_SLOTS + slot) + durationNanos);
     }
 
-    private void grow(int routeIndex) {
-      long[][] moreCounts = Arrays.copyOf(counts, Math.max(counts.length, routeIndex + 1));
-      long[][] moreNanos = Arrays.copyOf(nanos, moreCounts.length);
-      moreCounts[routeIndex] = new long[STATUS_SLOTS];
-      moreNanos[routeIndex] = new long[STATUS_SLOTS];
-      nanos = moreNanos;
-      counts = moreCounts;
-    }
-
-    long read(int routeIndex, int slot, boolean total) {
-      long[][] table = total ? nanos : counts;
-      long[] row = routeIndex < table.length ? table[routeIndex] : null;
-      return row == null ? 0 : (long) LONGS.getOpaque(row, slot);
+    long read(int routeIndex, int slot, boolean nanos) {
+      long[][] all = rows;
+      long[] row = routeIndex < all.length ? all[routeIndex] : null;
+      return row == null ? 0 : (long) LONGS.getOpaque(row, nanos ? STATUS_SLOTS + slot : slot);
     }
   }
 }

@@ -54,7 +54,7 @@ class BackPressureTest {
     fixture.table().putRunning(CONV, "");
     sandbox = new StreamingSandbox();
     gateway = fixture.gateway(Map.of("ORIGIN_VERIFY", "disabled"));
-    host = sandbox.port() + "-" + CONV + ".runtime.openhands.example.com";
+    host = GatewayFixture.runtimeHost(sandbox.port(), CONV);
   }
 
   @AfterAll

@@ -43,7 +43,7 @@ class Http11SemanticsTest {
     fixture.table().putRunning(CONV, "");
     sandbox = new RawSandbox(Http11SemanticsTest::answer);
     gateway = fixture.gateway(Map.of("ORIGIN_VERIFY", "disabled"));
-    host = sandbox.port() + "-" + CONV + ".runtime.openhands.example.com";
+    host = GatewayFixture.runtimeHost(sandbox.port(), CONV);
   }
 
   @AfterAll

@@ -45,7 +45,7 @@ class UpstreamConnectionTest {
     fixture.table().putRunning(CONV, "");
     sandbox = new RawSandbox(UpstreamConnectionTest::answer);
     gateway = fixture.gateway(Map.of("ORIGIN_VERIFY", "disabled", "UPSTREAM_IDLE_TIMEOUT", "1s"));
-    host = sandbox.port() + "-" + CONV + ".runtime.openhands.example.com";
+    host = GatewayFixture.runtimeHost(sandbox.port(), CONV);
   }
 
   @AfterAll

@@ -53,7 +53,12 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** The host of {@code conversationId}'s app on the fixture's sandbox port. */
   public String runtimeHost(String conversationId) {
-    return sandbox.port() + "-" + conversationId + ".runtime.openhands.example.com";
+    return runtimeHost(sandbox.port(), conversationId);
+  }
+
+  /** The host of {@code conversationId}'s app on {@code port}. */
+  public static String runtimeHost(int port, String conversationId) {
+    return port + "-" + conversationId + ".runtime.openhands.example.com";
   }
 
   public DynamoDbLocal dynamo() {
