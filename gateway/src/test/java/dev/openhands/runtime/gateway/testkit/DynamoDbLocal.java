@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -98,11 +100,23 @@ public final class DynamoDbLocal implements AutoCloseable {
     }
   }
 
-  /** A port that was free on 127.0.0.1 a moment ago. */
+  /** The ports {@link #freePort()} handed out in this JVM. */
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port that was free on 127.0.0.1 a moment ago and that no earlier call in this JVM handed out: the kernel may
+   * give the same ephemeral port to two binds in a row once the first socket is closed, and two settings of one
+   * process (its API and admin ports, say) must not get the same one.
+   */
   public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        socket.setReuseAddress(true);
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      }
     }
+    throw new IOException("no loopback port that was not handed out already, in 100 binds");
   }
 }
