@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # How fast a new gateway task serves from its first second: a fresh gateway jar in a CPU quota (a Fargate task's
 # share, 0.5 CPU by default) under wrk -c64 for a minute, its requests per second read each second from its own
-# /metrics (the count of answered sandbox requests), with the share of the quota its JIT compiler threads took that
-# second (from their CPU time in /proc: what the event loops could not have), then the steady rate (the last 10 s)
-# and the first second at 80 % of it. The sandbox backend and DynamoDB Local run outside the quota, as they are not what is measured.
+# /metrics (the count of answered sandbox requests), with the share of one CPU its JIT compiler threads took that
+# second (their CPU time in /proc: what the event loops could not have), then the steady rate (the last 10 s) and
+# the first second at 80 % of it. The sandbox backend and DynamoDB Local run outside the quota, as they are not
+# what is measured.
 #
 #   loadtest/bench/warmup.sh [seconds] [connections] [body]
 #
@@ -33,6 +34,8 @@ answered() {
 }
 
 # jit_ticks: CPU time so far, in clock ticks, of the gateway's compiler threads (C1 and C2, or a JVMCI compiler's).
+# The JVM may stop an idle compiler thread; its time then leaves the sum, and a second that would come out
+# negative is shown as 0.
 jit_ticks() {
   cat /proc/"$GATEWAY_PID"/task/*/stat 2>/dev/null \
     | awk '/\((C1|C2|JVMCI)[ _]?Compiler/ { sub(/^.*\) /, ""); n += $12 + $13 } END { printf "%d\n", n }'
@@ -53,7 +56,8 @@ for second in $(seq 1 "$DURATION"); do
   sleep "$(awk -v t="$(( start + second * 1000000000 - $(date +%s%N) ))" 'BEGIN { printf "%.3f", (t > 0 ? t / 1e9 : 0) }')"
   now=$(answered)
   jit_now=$(jit_ticks)
-  echo "$second $((now - previous)) $(( (jit_now - jit_before) * 100 / HZ ))" >> "$WORK/per-second.txt"
+  jit=$(( (jit_now - jit_before) * 100 / HZ ))
+  echo "$second $((now - previous)) $(( jit > 0 ? jit : 0 ))" >> "$WORK/per-second.txt"
   previous=$now
   jit_before=$jit_now
 done
@@ -62,7 +66,8 @@ wait "$WRK_PID" || true
 echo "fresh gateway in a ${PROXY_CPUS}-CPU quota, wrk -t2 -c$CONNECTIONS -d${DURATION}s, body $BODY, loopback"
 grep -ao "warmed up: .*\|warm-up: .*\|warm-up failed.*" "$WORK/gateway.log" || echo "no warm-up (WARMUP_LIMIT=0s)"
 echo "second:req/s (share of one CPU the JIT compilers took that second, %)"
-awk '{ printf "%s%s:%d (%d)", (NR > 1 ? (NR % 10 == 1 ? "\n" : "  ") : ""), $1, $2, $3 } END { print "" }' "$WORK/per-second.txt"
+awk '{ printf "%s%s:%d (%d)", (NR > 1 ? (NR % 10 == 1 ? "\n" : "  ") : ""), $1, $2, $3 } END { print "" }' \
+  "$WORK/per-second.txt"
 awk -v d="$DURATION" '
   { rate[$1] = $2 }
   END {
