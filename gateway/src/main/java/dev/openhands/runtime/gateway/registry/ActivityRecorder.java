@@ -58,6 +58,7 @@ public final class ActivityRecorder {
         .expireAfterWrite(interval)
         .maximumSize(1_000_000)
         .ticker(ticker)
+        .executor(Runnable::run) // upkeep on the caller, not a pool thread woken every few requests (RouteCache)
         .build();
   }
 

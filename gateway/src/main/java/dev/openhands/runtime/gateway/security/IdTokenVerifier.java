@@ -53,6 +53,7 @@ public final class IdTokenVerifier {
         .maximumSize(100_000)
         .expireAfter(Expiry.<String, Verified>creating((token, v) ->
             Duration.ofSeconds(Math.max(0, v.expiresAtEpochSecond() + LEEWAY.toSeconds() - clock.instant().getEpochSecond()))))
+        .executor(Runnable::run) // upkeep on the caller, not a pool thread woken every few requests (RouteCache)
         .build();
   }
 

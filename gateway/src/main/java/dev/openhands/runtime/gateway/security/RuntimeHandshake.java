@@ -65,10 +65,11 @@ public final class RuntimeHandshake {
     this.runtimeSuffix = ".runtime." + mainAuthority;
     this.sessions = new RuntimeSessions(secrets, clock);
     this.clock = clock;
+    // Upkeep on the caller, not a pool thread woken every few requests (see RouteCache).
     this.usedNonces = Caffeine.newBuilder().expireAfterWrite(RuntimeSessions.PROOF_LIFETIME.multipliedBy(2))
-        .maximumSize(100_000).build();
+        .maximumSize(100_000).executor(Runnable::run).build();
     this.verified = Caffeine.newBuilder().expireAfterWrite(java.time.Duration.ofMinutes(10))
-        .maximumSize(100_000).build();
+        .maximumSize(100_000).executor(Runnable::run).build();
   }
 
   /** Cookies of the handshake, which no sandbox may see. */
