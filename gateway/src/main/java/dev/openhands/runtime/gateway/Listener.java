@@ -3,6 +3,7 @@ package dev.openhands.runtime.gateway;
 import dev.openhands.runtime.gateway.chain.RequestPath;
 import dev.openhands.runtime.gateway.config.GatewayConfig;
 import dev.openhands.runtime.gateway.proxy.HttpForwarder;
+import dev.openhands.runtime.gateway.proxy.IdleClock;
 import dev.openhands.runtime.gateway.proxy.UpstreamPool;
 import dev.openhands.runtime.gateway.proxy.WebSocketProxy;
 import dev.openhands.runtime.gateway.security.RequestHeadGuard;
@@ -56,6 +57,7 @@ final class Listener extends VerticleBase {
         .connectionHandler(connection -> {
           RequestHeadGuard.install(connection, options, ServerLimits.REQUEST_HEAD_TIMEOUT);
           HalfClose.install(connection);
+          IdleClock.install(connection, options);
         })
         .requestHandler(path);
     return server.listen().andThen(ar -> {

@@ -9,15 +9,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestEncoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.internal.VertxInternal;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP/1.1 connections toward sandboxes and the app for one event loop: opened on that loop, so that a client
@@ -109,7 +108,7 @@ public final class UpstreamPool {
           protected void initChannel(Channel channel) {
             ResponseDecoder decoder = new ResponseDecoder(decoderConfig());
             channel.pipeline().addLast(
-                new IdleStateHandler(0, 0, tickMs, TimeUnit.MILLISECONDS),
+                new IdleClock(Duration.ofMillis(tickMs)),
                 new HttpRequestEncoder(),
                 decoder,
                 new UpstreamConnection(UpstreamPool.this, origin, decoder, ticksPerTimeout));

@@ -7,6 +7,7 @@ import static dev.openhands.runtime.gateway.testkit.RawSandbox.Answer.thenClose;
 import static dev.openhands.runtime.gateway.testkit.RawSandbox.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.openhands.runtime.gateway.testkit.GatewayFixture;
@@ -16,6 +17,8 @@ import dev.openhands.runtime.gateway.testkit.RawHttp.Response;
 import dev.openhands.runtime.gateway.testkit.RawSandbox;
 import dev.openhands.runtime.gateway.testkit.RawSandbox.Answer;
 import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -154,6 +157,31 @@ class UpstreamConnectionTest {
       Response response = client.read(false);
       assertEquals(504, response.status(), response.body());
       assertEquals("nosniff", response.headers().get("x-content-type-options"), "row 12 on the gateway's answer");
+    }
+  }
+
+  @Test
+  void anIdleClientConnection_isClosedAfterTheLongestExchangeIdleLimitAndTenSeconds() throws Exception {
+    GatewayUnderTest shortLimits = fixture.gateway(Map.of("ORIGIN_VERIFY", "disabled", "UPSTREAM_IDLE_TIMEOUT", "1s",
+        "WEBSOCKET_IDLE_TIMEOUT", "1s"));
+    try (RawHttp.Client client = new RawHttp.Client(shortLimits.port())) {
+      client.write(request("GET", "/before-idle"));
+      assertEquals("ok:/before-idle", client.read(false).body());
+      long quietSince = System.nanoTime();
+      assertThrows(SocketTimeoutException.class, () -> client.in().read(), "still open 5 s into an 11 s limit");
+      int end = 0;
+      for (int wait = 0; wait < 4 && end == 0; wait++) { // reads time out after 5 s each
+        try {
+          end = client.in().read();
+        } catch (SocketTimeoutException stillOpen) {
+          // wait on
+        } catch (SocketException reset) {
+          end = -1;
+        }
+      }
+      long quietMs = (System.nanoTime() - quietSince) / 1_000_000;
+      assertEquals(-1, end, "closed by the gateway after " + quietMs + " ms idle");
+      assertTrue(quietMs >= 10_000, "closed after only " + quietMs + " ms idle");
     }
   }
 
