@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -80,7 +79,7 @@ public final class RequestHeadGuard extends VertxHttpRequestDecoder {
       headBytesSearched = 0;
       cancelHeadTimer();
       if (headEnd >= 0) {
-        String problem = problemInHead(in, headEnd);
+        String problem = RequestHeadRules.problemInHead(in, headEnd);
         if (problem != null) {
           refuse(in, out, problem);
           return;
@@ -149,160 +148,14 @@ public final class RequestHeadGuard extends VertxHttpRequestDecoder {
   private static int headEnd(ByteBuf in, int alreadySearched) {
     int start = in.readerIndex();
     int end = in.writerIndex();
-    for (int i = start + Math.max(1, alreadySearched); i < end; i++) {
-      if (in.getByte(i) != '\n') {
-        continue;
-      }
+    for (int i = in.indexOf(start + Math.max(1, alreadySearched), end, (byte) '\n'); i >= 0;
+        i = in.indexOf(i + 1, end, (byte) '\n')) {
       byte before = in.getByte(i - 1);
       if (before == '\n' || before == '\r' && i - 2 >= start && in.getByte(i - 2) == '\n') {
         return i + 1;
       }
     }
     return -1;
-  }
-
-  /**
-   * What is wrong with the head in {@code in[readerIndex, headEnd)}, or {@code null}. Beyond Netty's own checks:
-   * each field line is a token name with the colon right after it and a value of visible characters, spaces and
-   * tabs (RFC 9110 section 5); a Transfer-Encoding, if any, is exactly one {@code chunked} (the only coding a
-   * request needs) and a Content-Length one decimal number, on one line, so that no reader before or behind us can
-   * frame the body differently (Netty refuses two lengths in HTTP/1.1 only, not in HTTP/1.0).
-   */
-  static String problemInHead(ByteBuf in, int headEnd) {
-    int start = in.readerIndex();
-    int lineEnd = in.indexOf(start, headEnd, (byte) '\n');
-    if (lineEnd <= start || in.getByte(lineEnd - 1) != '\r') {
-      return "bare LF in the request head";
-    }
-    if (!isTokenChar(in.getByte(start))) {
-      return "request line does not start with a method";
-    }
-    int spaces = 0;
-    for (int i = start; i < lineEnd - 1; i++) {
-      int c = in.getByte(i) & 0xff;
-      if (c < 0x20 || c == 0x7f) {
-        return "control character in the request line";
-      }
-      spaces += c == ' ' ? 1 : 0;
-    }
-    if (spaces != 2) {
-      return "request line not of the form: method SP target SP version";
-    }
-    if (!endsWithVersion(in, start, lineEnd - 1)) {
-      return "not an HTTP/1.0 or HTTP/1.1 request line";
-    }
-    int fields = 0;
-    int codings = 0;
-    int lengths = 0;
-    for (int line = lineEnd + 1; line < headEnd; line = lineEnd + 1) {
-      lineEnd = in.indexOf(line, headEnd, (byte) '\n');
-      if (lineEnd < 0 || in.getByte(lineEnd - 1) != '\r') {
-        return "bare LF in the request head";
-      }
-      if (lineEnd - 1 == line) {
-        break; // the blank line ending the head
-      }
-      byte first = in.getByte(line);
-      if (first == ' ' || first == '\t') {
-        return "folded header line (obs-fold)";
-      }
-      if (++fields > MAX_HEADER_FIELDS) {
-        return "more than " + MAX_HEADER_FIELDS + " header fields";
-      }
-      String problem = problemInField(in, line, lineEnd - 1);
-      if (problem != null) {
-        return problem;
-      }
-      if (isField(in, line, lineEnd - 1, TRANSFER_ENCODING) && (++codings > 1 || !onlyChunked(in, line + TRANSFER_ENCODING.length() + 1,
-          lineEnd - 1))) {
-        return "Transfer-Encoding other than one chunked";
-      }
-      if (isField(in, line, lineEnd - 1, CONTENT_LENGTH) && (++lengths > 1
-          || !isDecimal(in, line + CONTENT_LENGTH.length() + 1, lineEnd - 1))) {
-        return "Content-Length other than one decimal number";
-      }
-    }
-    return null;
-  }
-
-  /** Whether the request line {@code in[from, to)} ends in {@code " HTTP/1.1"} or {@code " HTTP/1.0"}. */
-  private static boolean endsWithVersion(ByteBuf in, int from, int to) {
-    if (to - from < 10) {
-      return false;
-    }
-    String version = in.toString(to - 9, 9, StandardCharsets.US_ASCII);
-    return version.equals(" HTTP/1.1") || version.equals(" HTTP/1.0");
-  }
-
-  private static final String TRANSFER_ENCODING = "transfer-encoding";
-  private static final String CONTENT_LENGTH = "content-length";
-  private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
-
-  /** A field line {@code in[from, to)} (without its CRLF): {@code token ":" value}. */
-  private static String problemInField(ByteBuf in, int from, int to) {
-    int i = from;
-    while (i < to && isTokenChar(in.getByte(i))) {
-      i++;
-    }
-    if (i == from || i == to || in.getByte(i) != ':') {
-      return "malformed header field name";
-    }
-    for (i++; i < to; i++) {
-      int c = in.getByte(i) & 0xff;
-      if (c < 0x20 && c != '\t' || c == 0x7f) {
-        return "control character in a header value";
-      }
-    }
-    return null;
-  }
-
-  private static boolean isTokenChar(byte b) {
-    return b > 0x20 && b < 0x7f && (Character.isLetterOrDigit(b) || TOKEN_SYMBOLS.indexOf(b) >= 0);
-  }
-
-  /** Whether the field line {@code in[line, to)} is named {@code lowerCaseName}, in any case. */
-  private static boolean isField(ByteBuf in, int line, int to, String lowerCaseName) {
-    int length = lowerCaseName.length();
-    if (line + length >= to || in.getByte(line + length) != ':') {
-      return false;
-    }
-    for (int i = 0; i < length; i++) {
-      if (Character.toLowerCase(in.getByte(line + i)) != lowerCaseName.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Whether the value {@code in[from, to)}, spaces and tabs around it aside, is 1 to 18 digits. */
-  private static boolean isDecimal(ByteBuf in, int from, int to) {
-    while (from < to && (in.getByte(from) == ' ' || in.getByte(from) == '\t')) {
-      from++;
-    }
-    while (to > from && (in.getByte(to - 1) == ' ' || in.getByte(to - 1) == '\t')) {
-      to--;
-    }
-    if (to == from || to - from > 18) {
-      return false;
-    }
-    for (int i = from; i < to; i++) {
-      byte b = in.getByte(i);
-      if (b < '0' || b > '9') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Whether the value {@code in[from, to)}, spaces and tabs around it aside, is {@code chunked} in any case. */
-  private static boolean onlyChunked(ByteBuf in, int from, int to) {
-    while (from < to && (in.getByte(from) == ' ' || in.getByte(from) == '\t')) {
-      from++;
-    }
-    while (to > from && (in.getByte(to - 1) == ' ' || in.getByte(to - 1) == '\t')) {
-      to--;
-    }
-    return to - from == 7 && in.toString(from, 7, StandardCharsets.US_ASCII).equalsIgnoreCase("chunked");
   }
 
   private void refuse(ByteBuf in, List<Object> out, String problem) {
