@@ -19,7 +19,8 @@
 # RATE=5000 paces wrk (paced.lua) so that every target gets about that many requests a second: p50 and p99 at the
 # same rate, the fair latency comparison (the warm-up runs are not paced).
 # BEFORE_JAR=/tmp/gateway-before.jar adds a target "before": that jar run beside the built one, the before/after of a
-# round of tuning measured in one run.
+# round of tuning measured in one run. TARGETS="gateway" runs only those targets (of direct nginx nginx+ vertx netty
+# gateway; the ratios need them all): with BEFORE_JAR, more rounds of the before/after in the same time.
 # Every process it starts is stopped on exit; it runs for about rounds x targets (6, 7 with BEFORE_JAR) x sizes x
 # seconds plus start-up.
 set -euo pipefail
@@ -29,7 +30,11 @@ SECONDS_PER_RUN=${2:-10}
 CONNECTIONS=${3:-64}
 THREADS=${WRK_THREADS:-2}
 read -r -a BODY_SIZES <<< "${SIZES:-2b 1k 64k}"
-TARGETS=(direct nginx nginx+ vertx netty gateway)
+ALL_TARGETS="direct nginx nginx+ vertx netty gateway"
+read -r -a TARGETS <<< "${TARGETS:-$ALL_TARGETS}"
+for target in "${TARGETS[@]}"; do
+  [[ " $ALL_TARGETS " == *" $target "* ]] || { echo "TARGETS: unknown target '$target' (expected some of: $ALL_TARGETS)"; exit 1; }
+done
 [[ -n "${BEFORE_JAR:-}" ]] && TARGETS+=(before)
 source "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
@@ -177,6 +182,14 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round of $ROUNDS done"
 done
 
+# ratios_before SIZE: the gateway over the "before" jar, when both ran.
+ratios_before() {
+  [[ -n "${BEFORE_JAR:-}" && " ${TARGETS[*]} " == *" gateway "* ]] || return 0
+  awk -v s="$1" -v g="$(field 1 <<<"${RESULTS[gateway.$1]}")" -v o="$(field 1 <<<"${RESULTS[before.$1]}")" \
+    -v gc="$(field 4 <<<"${RESULTS[gateway.$1]}")" -v oc="$(field 4 <<<"${RESULTS[before.$1]}")" \
+    'BEGIN { printf "%-6s | gateway over before: req/s %.2f, requests per CPU second %.2f\n", s, g/o, (gc > 0 ? oc/gc : 0) }'
+}
+
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 field() { tr ';' '\n' | sed '/^$/d' | awk -v f="$1" '{print $f}' | median; }
 
@@ -189,6 +202,7 @@ for size in "${BODY_SIZES[@]}"; do
       "$(field 2 <<<"${RESULTS[$target.$size]}")" "$(field 3 <<<"${RESULTS[$target.$size]}")" \
       "$(field 4 <<<"${RESULTS[$target.$size]}")"
   done
+  [[ " ${TARGETS[*]} " == *" $ALL_TARGETS "* ]] || { ratios_before "$size"; continue; }
   g=$(field 1 <<<"${RESULTS[gateway.$size]}"); n=$(field 1 <<<"${RESULTS[nginx.$size]}"); d=$(field 1 <<<"${RESULTS[direct.$size]}")
   v=$(field 1 <<<"${RESULTS[vertx.$size]}"); b=$(field 1 <<<"${RESULTS[netty.$size]}")
   gp99=$(field 3 <<<"${RESULTS[gateway.$size]}"); np99=$(field 3 <<<"${RESULTS[nginx.$size]}")
@@ -198,9 +212,5 @@ for size in "${BODY_SIZES[@]}"; do
     -v gc="$gc" -v nc="$nc" -v wc="$wc" \
     'BEGIN { printf "%-6s | gateway/nginx req/s %.2f, gateway/direct %.2f, gateway/bare Vert.x %.2f, bare Netty/nginx %.2f, p99 gateway-nginx %+.2f ms\n", s, g/n, g/d, g/v, b/n, gp-np;
              printf "%-6s | requests per CPU second, gateway over nginx+ %.2f (goal >= 1.0), over nginx %.2f (goal >= 0.80)\n", s, (gc > 0 ? wc/gc : 0), (gc > 0 ? nc/gc : 0) }'
-  if [[ -n "${BEFORE_JAR:-}" ]]; then
-    awk -v s="$size" -v g="$g" -v o="$(field 1 <<<"${RESULTS[before.$size]}")" -v gc="$gc" \
-      -v oc="$(field 4 <<<"${RESULTS[before.$size]}")" \
-      'BEGIN { printf "%-6s | gateway over before: req/s %.2f, requests per CPU second %.2f\n", s, g/o, (gc > 0 ? oc/gc : 0) }'
-  fi
+  ratios_before "$size"
 done
