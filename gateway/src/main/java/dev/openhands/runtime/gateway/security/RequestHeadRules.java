@@ -139,14 +139,26 @@ final class RequestHeadRules {
     return true;
   }
 
-  /** Whether the value {@code in[from, to)}, spaces and tabs around it aside, is 1 to 18 digits. */
-  private static boolean isDecimal(ByteBuf in, int from, int to) {
+  /** The first index of {@code in[from, to)} past the spaces and tabs that begin it. */
+  private static int valueStart(ByteBuf in, int from, int to) {
     while (from < to && (in.getByte(from) == ' ' || in.getByte(from) == '\t')) {
       from++;
     }
+    return from;
+  }
+
+  /** The end of {@code in[from, to)} before the spaces and tabs that end it. */
+  private static int valueEnd(ByteBuf in, int from, int to) {
     while (to > from && (in.getByte(to - 1) == ' ' || in.getByte(to - 1) == '\t')) {
       to--;
     }
+    return to;
+  }
+
+  /** Whether the value {@code in[from, to)}, spaces and tabs around it aside, is 1 to 18 digits. */
+  private static boolean isDecimal(ByteBuf in, int from, int to) {
+    from = valueStart(in, from, to);
+    to = valueEnd(in, from, to);
     if (to == from || to - from > 18) {
       return false;
     }
@@ -161,12 +173,8 @@ final class RequestHeadRules {
 
   /** Whether the value {@code in[from, to)}, spaces and tabs around it aside, is {@code chunked} in any case. */
   private static boolean onlyChunked(ByteBuf in, int from, int to) {
-    while (from < to && (in.getByte(from) == ' ' || in.getByte(from) == '\t')) {
-      from++;
-    }
-    while (to > from && (in.getByte(to - 1) == ' ' || in.getByte(to - 1) == '\t')) {
-      to--;
-    }
+    from = valueStart(in, from, to);
+    to = valueEnd(in, from, to);
     return to - from == 7 && in.toString(from, 7, StandardCharsets.US_ASCII).equalsIgnoreCase("chunked");
   }
 }
