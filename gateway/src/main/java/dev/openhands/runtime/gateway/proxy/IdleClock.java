@@ -38,11 +38,12 @@ public final class IdleClock extends ChannelDuplexHandler {
 
   /**
    * Puts a clock of the options' idle timeout where Vert.x put its {@link IdleStateHandler} on a server connection,
-   * so that Vert.x's handler still gets the event it closes the connection on; call from the server's connection
-   * handler.
+   * so that Vert.x's handler still gets the event it closes the connection on (only for an all-idle limit, the one
+   * the gateway sets); call from the server's connection handler.
    */
   public static void install(HttpConnection connection, HttpServerOptions options) {
     if (connection instanceof HttpServerConnection internal && options.getIdleTimeout() > 0
+        && options.getReadIdleTimeout() <= 0 && options.getWriteIdleTimeout() <= 0
         && internal.channelHandlerContext().pipeline().get(IdleStateHandler.class) != null) {
       Duration period = Duration.ofNanos(options.getIdleTimeoutUnit().toNanos(options.getIdleTimeout()));
       internal.channelHandlerContext().pipeline().replace(IdleStateHandler.class, "idle", new IdleClock(period));
@@ -53,18 +54,18 @@ public final class IdleClock extends ChannelDuplexHandler {
   public void handlerAdded(ChannelHandlerContext ctx) {
     context = ctx;
     ticker = ctx.executor().ticker();
-    lastActivity = ticker.nanoTime();
-    if (ctx.channel().isRegistered()) {
-      schedule(periodNanos);
+    if (ctx.channel().isActive()) {
+      start();
     }
   }
 
+  /** The clock starts once the connection is up, not while it connects (the connect has its own timeout). */
   @Override
-  public void channelRegistered(ChannelHandlerContext ctx) {
+  public void channelActive(ChannelHandlerContext ctx) {
     if (check == null) {
-      schedule(periodNanos);
+      start();
     }
-    ctx.fireChannelRegistered();
+    ctx.fireChannelActive();
   }
 
   @Override
@@ -97,6 +98,11 @@ public final class IdleClock extends ChannelDuplexHandler {
   public void flush(ChannelHandlerContext ctx) {
     lastActivity = ticker.nanoTime();
     ctx.flush();
+  }
+
+  private void start() {
+    lastActivity = ticker.nanoTime();
+    schedule(periodNanos);
   }
 
   private void schedule(long delayNanos) {

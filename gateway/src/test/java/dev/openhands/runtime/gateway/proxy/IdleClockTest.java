@@ -76,13 +76,29 @@ class IdleClockTest {
   }
 
   @Test
-  void aRemovedClockAndAClosedChannelHearNothing() {
+  void aRemovedClockAndAClosedChannelHearNothing_andLeaveNoTimer() {
     channel.pipeline().remove(IdleClock.class);
+    assertEquals(-1, channel.runScheduledPendingTasks(), "no timer left after removal");
     advance(30);
     assertTrue(events.isEmpty(), events.toString());
     start();
     channel.close();
+    assertEquals(-1, channel.runScheduledPendingTasks(), "no timer left after close");
     advance(30);
     assertTrue(events.isEmpty(), events.toString());
+  }
+
+  @Test
+  void oneTimerAPeriod_andAReadInProgressAtTheTickIsActivity() {
+    assertEquals(TimeUnit.SECONDS.toNanos(10), channel.runScheduledPendingTasks(), "one timer, due in one period");
+    advance(9);
+    channel.pipeline().fireChannelRead("first part of a read");
+    advance(5);
+    assertTrue(events.isEmpty(), "a read under way at the tick is not quiet: " + events);
+    channel.pipeline().fireChannelReadComplete();
+    advance(9);
+    assertTrue(events.isEmpty(), events.toString());
+    advance(1);
+    assertEquals(List.of(IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT), events, "one event, not one per timer");
   }
 }
