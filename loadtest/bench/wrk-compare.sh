@@ -182,9 +182,12 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round of $ROUNDS done"
 done
 
+ran() { [[ " ${TARGETS[*]} " == *" $1 "* ]]; }
+every_target_ran() { local target; for target in $ALL_TARGETS; do ran "$target" || return 1; done; }
+
 # ratios_before SIZE: the gateway over the "before" jar, when both ran.
 ratios_before() {
-  [[ -n "${BEFORE_JAR:-}" && " ${TARGETS[*]} " == *" gateway "* ]] || return 0
+  [[ -n "${BEFORE_JAR:-}" ]] && ran gateway || return 0
   awk -v s="$1" -v g="$(field 1 <<<"${RESULTS[gateway.$1]}")" -v o="$(field 1 <<<"${RESULTS[before.$1]}")" \
     -v gc="$(field 4 <<<"${RESULTS[gateway.$1]}")" -v oc="$(field 4 <<<"${RESULTS[before.$1]}")" \
     'BEGIN { printf "%-6s | gateway over before: req/s %.2f, requests per CPU second %.2f\n", s, g/o, (gc > 0 ? oc/gc : 0) }'
@@ -202,7 +205,7 @@ for size in "${BODY_SIZES[@]}"; do
       "$(field 2 <<<"${RESULTS[$target.$size]}")" "$(field 3 <<<"${RESULTS[$target.$size]}")" \
       "$(field 4 <<<"${RESULTS[$target.$size]}")"
   done
-  [[ " ${TARGETS[*]} " == *" $ALL_TARGETS "* ]] || { ratios_before "$size"; continue; }
+  every_target_ran || { ratios_before "$size"; continue; }
   g=$(field 1 <<<"${RESULTS[gateway.$size]}"); n=$(field 1 <<<"${RESULTS[nginx.$size]}"); d=$(field 1 <<<"${RESULTS[direct.$size]}")
   v=$(field 1 <<<"${RESULTS[vertx.$size]}"); b=$(field 1 <<<"${RESULTS[netty.$size]}")
   gp99=$(field 3 <<<"${RESULTS[gateway.$size]}"); np99=$(field 3 <<<"${RESULTS[nginx.$size]}")

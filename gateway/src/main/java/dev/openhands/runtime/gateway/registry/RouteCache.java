@@ -117,18 +117,22 @@ public final class RouteCache {
 
     @Override
     public CompletableFuture<Cached> asyncLoad(String conversationId, Executor callers) {
-      return CompletableFuture.supplyAsync(() -> loader.apply(conversationId), executor)
-          .thenCompose(read -> read)
-          .thenApply(route -> new Cached(route, ticker.read()));
+      return read(conversationId);
     }
 
     @Override
     public CompletableFuture<Cached> asyncReload(String conversationId, Cached old, Executor callers) {
-      return asyncLoad(conversationId, callers).exceptionally(err -> {
+      return read(conversationId).exceptionally(err -> {
         LOG.debug("re-reading {} failed, keeping the route read {} ms ago: {}", conversationId,
             (ticker.read() - old.readAtNanos()) / 1_000_000, err.toString());
         return old;
       });
+    }
+
+    private CompletableFuture<Cached> read(String conversationId) {
+      return CompletableFuture.supplyAsync(() -> loader.apply(conversationId), executor)
+          .thenCompose(read -> read)
+          .thenApply(route -> new Cached(route, ticker.read()));
     }
   }
 
