@@ -7,6 +7,7 @@ import dev.openhands.runtime.gateway.routing.AddressParse;
 import dev.openhands.runtime.gateway.routing.RuntimeAddressParser;
 import dev.openhands.runtime.gateway.security.OriginVerifier;
 import dev.openhands.runtime.gateway.security.RuntimeHandshake;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
 
 /** The steps every request takes (rows 1 to 4), ending where the request's own chain begins. */
@@ -36,7 +37,7 @@ final class FrontDoor {
 
   /** Rows 3 and 4, read: where the request goes, from its Host and its target. */
   void readAddress(Exchange exchange) {
-    exchange.host = exchange.request.getHeader("Host");
+    exchange.host = exchange.request.getHeader(HttpHeaders.HOST);
     if (exchange.host == null && exchange.request.version() == HttpVersion.HTTP_1_1) {
       throw new GatewayFailure(400, "an HTTP/1.1 request needs a Host header");
     }

@@ -18,6 +18,8 @@ import dev.openhands.runtime.gateway.security.RuntimeHandshake;
 import dev.openhands.runtime.gateway.wake.SandboxWaker;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.netty.util.AsciiString;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.HashSet;
@@ -34,6 +36,9 @@ public final class RequestPath implements Handler<HttpServerRequest> {
   public record Shared(GatewayConfig config, HealthCheck health, RouteCache routes, ActivityRecorder activity,
       SandboxAdmission admission, IdTokenVerifier idTokens, RuntimeHandshake handshake, SandboxWaker waker,
       Console console, GatewayMetrics metrics, AccessLog accessLog) {}
+
+  /** Header names each request's log line reads, as AsciiString: a header map hashes one once, not per lookup. */
+  private static final AsciiString TRACE_ID = AsciiString.cached("X-Amzn-Trace-Id");
 
   private final Context context;
   private final Answers answers;
@@ -116,9 +121,9 @@ public final class RequestPath implements Handler<HttpServerRequest> {
     metrics.request(exchange.route, status, durationNanos);
     boolean sandbox = exchange.sandbox != null;
     accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), exchange.requestId,
-        request.getHeader("X-Amzn-Trace-Id"), request.method().name(), request.path(), exchange.route,
+        request.getHeader(TRACE_ID), request.method().name(), request.path(), exchange.route,
         sandbox ? exchange.sandbox.conversationId() : null, sandbox ? exchange.sandbox.port() : -1, status,
         request.bytesRead(), response.bytesWritten(), durationNanos / 1000, exchange.peerAddress(),
-        request.getHeader("User-Agent")));
+        request.getHeader(HttpHeaders.USER_AGENT)));
   }
 }

@@ -150,6 +150,9 @@ public final class AccessLog implements AutoCloseable {
     /** The last time formatted and its text: lines of the same millisecond share it. */
     private long lastMillis = Long.MIN_VALUE;
     private String lastTime;
+    /** The last second formatted, without its {@code Z} ({@code 2026-12-04T19:52:37}), for each of its milliseconds. */
+    private long lastSecond = Long.MIN_VALUE;
+    private String secondPrefix;
 
     /** Formats the entry; {@code false} when {@code capacity} lines already wait. */
     synchronized boolean add(Entry entry) {
@@ -165,10 +168,19 @@ public final class AccessLog implements AutoCloseable {
       return true;
     }
 
+    /** As {@code Instant.ofEpochMilli(epochMillis).toString()}, with the date and time of day formatted once a second. */
     private String time(long epochMillis) {
       if (epochMillis != lastMillis) {
         lastMillis = epochMillis;
-        lastTime = Instant.ofEpochMilli(epochMillis).toString();
+        long second = Math.floorDiv(epochMillis, 1000);
+        if (second != lastSecond) {
+          lastSecond = second;
+          String whole = Instant.ofEpochSecond(second).toString();
+          secondPrefix = whole.substring(0, whole.length() - 1); // without its "Z"
+        }
+        int millis = (int) Math.floorMod(epochMillis, 1000);
+        lastTime = millis == 0 ? secondPrefix + 'Z' : secondPrefix + '.' + (char) ('0' + millis / 100)
+            + (char) ('0' + millis / 10 % 10) + (char) ('0' + millis % 10) + 'Z';
       }
       return lastTime;
     }

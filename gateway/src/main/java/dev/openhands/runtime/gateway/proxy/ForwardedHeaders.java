@@ -33,7 +33,7 @@ public final class ForwardedHeaders {
 
   /** Headers the gateway sets itself, or answers itself ({@code Expect}), or that must never leave it. */
   private static final List<AsciiString> GATEWAY_OWNED = names(
-      OriginVerifier.HEADER, "Expect", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
+      OriginVerifier.HEADER.toString(), "Expect", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
       "X-Forwarded-Port", "X-Request-Id");
 
   /** Handshake headers that each WebSocket leg negotiates for itself. */

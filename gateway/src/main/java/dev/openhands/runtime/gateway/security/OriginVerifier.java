@@ -1,5 +1,6 @@
 package dev.openhands.runtime.gateway.security;
 
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.List;
  */
 public final class OriginVerifier {
 
-  public static final String HEADER = "X-Origin-Verify";
+  /** The header's name, hashed once for the lookup each request makes. */
+  public static final AsciiString HEADER = AsciiString.cached("X-Origin-Verify");
 
   private final List<byte[]> secrets;
   private final boolean required;

@@ -22,6 +22,25 @@ class AccessLogTest {
   }
 
   @Test
+  void time_isTheInstantInIso8601_toTheMillisecond_acrossSecondsAndCenturies() throws Exception {
+    long[] times = {0, 1, 10, 100, 999, 1000, 1001, 59_999, 60_000, 1_796_000_000_000L, 1_796_000_000_007L,
+        1_796_000_000_070L, 1_796_000_000_700L, 1_796_000_001_000L, 1_796_000_000_999L, -1, -999, -1000, -1001,
+        253_402_300_799_999L, 253_402_300_800_000L, 253_402_300_800_042L};
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AccessLog log = new AccessLog(out, times.length);
+    for (long time : times) {
+      log.log(new AccessLog.Entry(time, null, null, "GET", "/", "app", null, -1, 200, 0, 0, 1, null, null));
+    }
+    log.close();
+    java.util.List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+    assertEquals(times.length, lines.size());
+    for (int i = 0; i < times.length; i++) {
+      String expected = "{\"time\":\"" + java.time.Instant.ofEpochMilli(times[i]) + "\",";
+      assertEquals(expected, lines.get(i).substring(0, expected.length()), "epoch ms " + times[i]);
+    }
+  }
+
+  @Test
   void fullQueue_dropsAndCounts_neverBlocks() throws Exception {
     java.io.OutputStream stalled = new java.io.OutputStream() {
       @Override
