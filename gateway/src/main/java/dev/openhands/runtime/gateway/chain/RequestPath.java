@@ -16,9 +16,9 @@ import dev.openhands.runtime.gateway.security.OriginVerifier;
 import dev.openhands.runtime.gateway.security.Ownership;
 import dev.openhands.runtime.gateway.security.RuntimeHandshake;
 import dev.openhands.runtime.gateway.wake.SandboxWaker;
+import io.netty.util.AsciiString;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.netty.util.AsciiString;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -37,7 +37,7 @@ public final class RequestPath implements Handler<HttpServerRequest> {
       SandboxAdmission admission, IdTokenVerifier idTokens, RuntimeHandshake handshake, SandboxWaker waker,
       Console console, GatewayMetrics metrics, AccessLog accessLog) {}
 
-  /** Header names each request's log line reads, as AsciiString: a header map hashes one once, not per lookup. */
+  /** The trace id header's name, as an AsciiString: a header map hashes it once, not per lookup. */
   private static final AsciiString TRACE_ID = AsciiString.cached("X-Amzn-Trace-Id");
 
   private final Context context;

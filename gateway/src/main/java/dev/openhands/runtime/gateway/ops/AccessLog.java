@@ -168,12 +168,14 @@ public final class AccessLog implements AutoCloseable {
       return true;
     }
 
-    /** As {@code Instant.ofEpochMilli(epochMillis).toString()}, with the date and time of day formatted once a second. */
+    /**
+     * As {@code Instant.ofEpochMilli(epochMillis).toString()}; the date and time of day are formatted once a second.
+     */
     private String time(long epochMillis) {
-      if (epochMillis != lastMillis) {
+      if (epochMillis != lastMillis || lastTime == null) {
         lastMillis = epochMillis;
         long second = Math.floorDiv(epochMillis, 1000);
-        if (second != lastSecond) {
+        if (second != lastSecond || secondPrefix == null) {
           lastSecond = second;
           String whole = Instant.ofEpochSecond(second).toString();
           secondPrefix = whole.substring(0, whole.length() - 1); // without its "Z"

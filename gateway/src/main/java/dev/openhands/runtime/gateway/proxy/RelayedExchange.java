@@ -27,14 +27,15 @@ import io.vertx.core.internal.buffer.BufferInternal;
  * One HTTP exchange between a client's request on the gateway's server and an {@link UpstreamConnection}: the
  * request head and body go out as they arrive, the response's decoded parts come back as they are read, each with
  * back-pressure (a paused request while the upstream socket is full, a connection that stops reading while the
- * client's is). A response head waits for the end of the read it came in, so that a small answer leaves as one
- * write. Everything runs on the client connection's event loop, which is the upstream connection's.
+ * client's is); what one read from the upstream brought leaves as one write ({@link ClientResponse}). Everything runs
+ * on the client connection's event loop, which is the upstream connection's.
  */
 final class RelayedExchange implements UpstreamPool.Waiter, UpstreamConnection.Exchange {
 
   private final UpstreamPool pool;
   private final HttpServerRequest request;
   private final HttpServerResponse response;
+  private final ClientResponse answer;
   private final Upstream upstream;
   private final HttpHeaders headers;
   private final boolean head;
@@ -49,7 +50,6 @@ final class RelayedExchange implements UpstreamPool.Waiter, UpstreamConnection.E
   private boolean readingPaused;
   private boolean answered;
   private boolean interim;
-  private HttpResponse pendingHead;
   private boolean keepAlive;
   private boolean over;
 
@@ -59,6 +59,7 @@ final class RelayedExchange implements UpstreamPool.Waiter, UpstreamConnection.E
     this.response = request.response();
     this.upstream = upstream;
     this.head = request.method() == HttpMethod.HEAD;
+    this.answer = new ClientResponse(response, upstream, head);
     boolean chunked = request.headers().contains("Transfer-Encoding") && !headers.contains("Content-Length");
     if (chunked) {
       // The request keeps its framing: chunked when it arrived so, without a length to send.
@@ -146,8 +147,19 @@ final class RelayedExchange implements UpstreamPool.Waiter, UpstreamConnection.E
     answered = true;
     if (over) {
       ReferenceCountUtil.release(message);
-    } else if (message.decoderResult().isFailure()) {
+      return;
+    }
+    try {
+      receivedPart(message);
+    } catch (GatewayFailure failure) {
+      abort(failure);
+    }
+  }
+
+  private void receivedPart(HttpObject message) {
+    if (message.decoderResult().isFailure()) {
       ReferenceCountUtil.release(message);
+      answer.writeWhatCame(); // what came before the bad part goes on, then the client's connection is cut
       abort(new GatewayFailure(502, "the upstream sent an invalid response", message.decoderResult().cause()));
     } else if (message instanceof HttpResponse responseHead) {
       receivedHead(responseHead);
@@ -156,15 +168,15 @@ final class RelayedExchange implements UpstreamPool.Waiter, UpstreamConnection.E
       ReferenceCountUtil.release(message);
     } else if (message instanceof LastHttpContent last) {
       endResponse(last);
-    } else {
-      relay(((HttpContent) message).content());
+    } else if (answer.add(((HttpContent) message).content())) {
+      checkClientBackPressure();
     }
   }
 
   private void receivedHead(HttpResponse responseHead) {
     int status = responseHead.status().code();
     if (status >= 200) {
-      pendingHead = responseHead;
+      answer.hold(responseHead);
       keepAlive = HttpUtil.isKeepAlive(responseHead);
       return;
     }
@@ -179,39 +191,8 @@ final class RelayedExchange implements UpstreamPool.Waiter, UpstreamConnection.E
     }
   }
 
-  /** Puts the upstream's head on the client's response, with the rules of row 12, just before it is written. */
-  private boolean applyHead() {
-    HttpResponse responseHead = pendingHead;
-    pendingHead = null;
-    if (responseHead == null) {
-      return true;
-    }
-    try {
-      ForwardedHeaders.copyResponseHeaders(responseHead.headers(), response.headers());
-    } catch (IllegalArgumentException invalid) {
-      response.headers().clear();
-      abort(new GatewayFailure(502, "the upstream sent an invalid response header", invalid));
-      return false;
-    }
-    upstream.applyResponseRules(response.headers());
-    int status = responseHead.status().code();
-    response.setStatusCode(status).setStatusMessage(responseHead.status().reasonPhrase());
-    if (!response.headers().contains("Content-Length") && mayHaveBody(status)) {
-      response.setChunked(true);
-    }
-    return true;
-  }
-
-  private boolean mayHaveBody(int status) {
-    return !(status < 200 || status == 204 || status == 304 || head);
-  }
-
-  private void relay(ByteBuf data) {
-    if (!data.isReadable() || !applyHead()) {
-      data.release();
-      return;
-    }
-    response.write(BufferInternal.buffer(data)).onComplete(written -> data.release());
+  /** The client's connection is full: the upstream's stops reading until it drains. */
+  private void checkClientBackPressure() {
     if (response.writeQueueFull()) {
       readingPaused = true;
       connection.channel().config().setAutoRead(false);
@@ -227,29 +208,24 @@ final class RelayedExchange implements UpstreamPool.Waiter, UpstreamConnection.E
   }
 
   private void endResponse(LastHttpContent last) {
-    ByteBuf data = last.content();
-    if (!applyHead()) {
-      data.release();
-      return;
-    }
-    if (response.isChunked() && !last.trailingHeaders().isEmpty()) {
-      ForwardedHeaders.copyTrailers(last.trailingHeaders(), response.trailers());
-    }
+    ByteBuf data = answer.last(last);
     over = true;
     release(keepAlive && requestSent);
-    if (data.isReadable()) {
-      response.end(BufferInternal.buffer(data)).onComplete(written -> data.release());
-    } else {
-      data.release();
-      response.end();
-    }
+    answer.end(data);
     done.complete();
   }
 
   @Override
   public void readComplete() {
-    if (pendingHead != null && !over && applyHead()) {
-      response.writeHead();
+    if (over) {
+      return;
+    }
+    try {
+      if (answer.readComplete()) {
+        checkClientBackPressure();
+      }
+    } catch (GatewayFailure failure) {
+      abort(failure);
     }
   }
 
@@ -286,6 +262,7 @@ final class RelayedExchange implements UpstreamPool.Waiter, UpstreamConnection.E
     }
     over = true;
     release(false);
+    answer.discard();
     if (requestPaused) {
       requestPaused = false;
       request.resume();

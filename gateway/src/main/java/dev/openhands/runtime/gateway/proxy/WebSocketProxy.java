@@ -5,9 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
@@ -47,7 +47,7 @@ public final class WebSocketProxy {
 
   /** Whether a request asks for a WebSocket upgrade. */
   public static boolean isUpgrade(HttpServerRequest request) {
-    String upgrade = request.getHeader(HttpHeaders.UPGRADE);
+    String upgrade = request.getHeader(HttpHeaderNames.UPGRADE);
     return upgrade != null && upgrade.equalsIgnoreCase("websocket");
   }
 

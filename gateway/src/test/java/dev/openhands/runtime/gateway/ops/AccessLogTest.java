@@ -23,9 +23,11 @@ class AccessLogTest {
 
   @Test
   void time_isTheInstantInIso8601_toTheMillisecond_acrossSecondsAndCenturies() throws Exception {
-    long[] times = {0, 1, 10, 100, 999, 1000, 1001, 59_999, 60_000, 1_796_000_000_000L, 1_796_000_000_007L,
-        1_796_000_000_070L, 1_796_000_000_700L, 1_796_000_001_000L, 1_796_000_000_999L, -1, -999, -1000, -1001,
-        253_402_300_799_999L, 253_402_300_800_000L, 253_402_300_800_042L};
+    // The first is the one a new log could mistake for "formatted already".
+    long[] times = {Long.MIN_VALUE, 0, 1, 10, 100, 999, 1000, 1001, 59_999, 60_000, 1_796_000_000_000L,
+        1_796_000_000_007L, 1_796_000_000_070L, 1_796_000_000_700L, 1_796_000_001_000L, 1_796_000_000_999L, -1, -999,
+        -1000, -1001, 253_402_300_799_999L, 253_402_300_800_000L, 253_402_300_800_042L, -62_167_219_200_000L,
+        -62_167_219_200_001L, Long.MIN_VALUE + 1, Long.MAX_VALUE};
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     AccessLog log = new AccessLog(out, times.length);
     for (long time : times) {
