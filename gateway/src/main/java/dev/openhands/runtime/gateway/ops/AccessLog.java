@@ -175,7 +175,7 @@ public final class AccessLog implements AutoCloseable {
       if (epochMillis != lastMillis || lastTime == null) {
         lastMillis = epochMillis;
         long second = Math.floorDiv(epochMillis, 1000);
-        if (second != lastSecond || secondPrefix == null) {
+        if (second != lastSecond) {
           lastSecond = second;
           String whole = Instant.ofEpochSecond(second).toString();
           secondPrefix = whole.substring(0, whole.length() - 1); // without its "Z"

@@ -5,21 +5,23 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.internal.buffer.BufferInternal;
 
 /**
  * The upstream's final response on its way to the client's: its head with the rules of row 12, put on just before
- * the first write; its body parts gathered over one read from the upstream socket and written as one piece when that
- * read ends (the client's connection flushes each write it is given outside its own reads, so a part a write would
- * be a send each); its trailers. A head or part that cannot be sent is answered by throwing {@link GatewayFailure},
- * with nothing of it written.
+ * the first write; its body parts gathered over one read from the upstream socket and written together when that
+ * read ends, or sooner past {@link #MAX_PARTS} parts or {@link #MAX_BYTES} (the client's connection flushes each write
+ * it is given outside its own reads: one write per part would be one send per part); its trailers. A head or trailer
+ * that cannot be sent is answered by throwing {@link GatewayFailure}, with nothing of it written.
  */
 final class ClientResponse {
 
   /** Most body parts one write gathers (a composite buffer copies its parts together past its limit). */
   private static final int MAX_PARTS = 16;
-  /** Most body bytes one write gathers, so that a long read does not wait whole in the gateway. */
+  /** Body bytes past which what was gathered is written at once, so that a long read does not wait whole. */
   private static final int MAX_BYTES = 256 * 1024;
 
   private final HttpServerResponse response;
@@ -92,16 +94,32 @@ final class ClientResponse {
    */
   ByteBuf last(LastHttpContent last) {
     ByteBuf data = withGathered(last.content());
+    MultiMap trailers = null;
     try {
+      trailers = trailers(last);
       applyHead();
     } catch (GatewayFailure failure) {
       data.release();
       throw failure;
     }
-    if (response.isChunked() && !last.trailingHeaders().isEmpty()) {
-      ForwardedHeaders.copyTrailers(last.trailingHeaders(), response.trailers());
+    if (trailers != null && response.isChunked()) {
+      response.trailers().addAll(trailers);
     }
     return data;
+  }
+
+  /** The trailers to pass on, checked before anything of the head is on the response; {@code null} for none. */
+  private static MultiMap trailers(LastHttpContent last) {
+    if (last.trailingHeaders().isEmpty()) {
+      return null;
+    }
+    MultiMap trailers = HeadersMultiMap.httpHeaders();
+    try {
+      ForwardedHeaders.copyTrailers(last.trailingHeaders(), trailers);
+    } catch (IllegalArgumentException invalid) {
+      throw new GatewayFailure(502, "the upstream sent an invalid trailer", invalid);
+    }
+    return trailers;
   }
 
   /** Ends the response with {@code data}, what {@link #last} returned. */

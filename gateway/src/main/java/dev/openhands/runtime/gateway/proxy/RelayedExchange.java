@@ -27,8 +27,8 @@ import io.vertx.core.internal.buffer.BufferInternal;
  * One HTTP exchange between a client's request on the gateway's server and an {@link UpstreamConnection}: the
  * request head and body go out as they arrive, the response's decoded parts come back as they are read, each with
  * back-pressure (a paused request while the upstream socket is full, a connection that stops reading while the
- * client's is); what one read from the upstream brought leaves as one write ({@link ClientResponse}). Everything runs
- * on the client connection's event loop, which is the upstream connection's.
+ * client's is); what one read from the upstream brought leaves in as few writes as {@link ClientResponse} can make.
+ * Everything runs on the client connection's event loop, which is the upstream connection's.
  */
 final class RelayedExchange implements UpstreamPool.Waiter, UpstreamConnection.Exchange {
 
