@@ -70,8 +70,7 @@ final class ClientResponse {
    * @return whether it wrote
    */
   boolean readComplete() {
-    if (gathered != null) {
-      writeGathered();
+    if (writeWhatCame()) {
       return true;
     }
     if (pendingHead != null) {
@@ -82,11 +81,17 @@ final class ClientResponse {
     return false;
   }
 
-  /** Writes the parts gathered so far, if any: what came before a part that broke goes on. */
-  void writeWhatCame() {
-    if (gathered != null) {
-      writeGathered();
+  /**
+   * Writes the parts gathered so far, if any: what came before a part that broke goes on.
+   *
+   * @return whether it wrote
+   */
+  boolean writeWhatCame() {
+    if (gathered == null) {
+      return false;
     }
+    writeGathered();
+    return true;
   }
 
   /**
@@ -94,16 +99,15 @@ final class ClientResponse {
    */
   ByteBuf last(LastHttpContent last) {
     ByteBuf data = withGathered(last.content());
-    MultiMap trailers = null;
     try {
-      trailers = trailers(last);
+      MultiMap trailers = trailers(last);
       applyHead();
+      if (trailers != null && response.isChunked()) {
+        response.trailers().addAll(trailers);
+      }
     } catch (GatewayFailure failure) {
       data.release();
       throw failure;
-    }
-    if (trailers != null && response.isChunked()) {
-      response.trailers().addAll(trailers);
     }
     return data;
   }
@@ -141,14 +145,9 @@ final class ClientResponse {
   }
 
   private void writeGathered() {
+    applyHead(); // when it fails, the parts stay gathered until the exchange discards them
     CompositeByteBuf data = gathered;
     gathered = null;
-    try {
-      applyHead();
-    } catch (GatewayFailure failure) {
-      data.release();
-      throw failure;
-    }
     response.write(BufferInternal.buffer(data)).onComplete(written -> data.release());
   }
 
